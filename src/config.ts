@@ -1,0 +1,119 @@
+/**
+ * Operator configuration, parsed from the Worker's environment with zod once per request.
+ * Bad values fail loudly with a message naming the variable, never silently fall back.
+ */
+import { z } from 'zod';
+import { AppError } from './errors';
+
+export interface Config {
+  /** token -> subject; empty when no token is configured. */
+  tokens: ReadonlyMap<string, string>;
+  allowAnonymous: boolean;
+  allowedOrigins: readonly string[];
+  signingKey: string | undefined;
+  publicBaseUrl: string | undefined;
+  publicImageBaseUrl: string | undefined;
+  imageUrlTtlSeconds: number;
+  maxBodyBytes: number;
+  jobMaxAttempts: number;
+  jobStuckAfterSeconds: number;
+  sseMaxStreamSeconds: number;
+  sseFastPath: boolean;
+  placeholderDelayMs: number;
+}
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? String(fallback) : v))
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const url = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim().replace(/\/+$/, '') : undefined))
+  .pipe(z.url().optional());
+
+const subjectName = z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'subject names use letters, digits and . _ @ -');
+
+const tokenMap = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (!v?.trim()) return {};
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object such as {"alice":"token-a"}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(subjectName, z.string().min(16, 'tokens must be at least 16 characters')));
+
+const EnvSchema = z.object({
+  AUTH_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional().or(z.literal('')),
+  AUTH_TOKENS: tokenMap,
+  ALLOW_ANONYMOUS: flag,
+  ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim().replace(/\/+$/, ''))
+        .filter(Boolean),
+    ),
+  IMAGE_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  PUBLIC_BASE_URL: url,
+  PUBLIC_IMAGE_BASE_URL: url,
+  IMAGE_URL_TTL_SECONDS: int(7 * 24 * 3600, 60, 365 * 24 * 3600),
+  MAX_BODY_BYTES: int(1024 * 1024, 1024, 16 * 1024 * 1024),
+  JOB_MAX_ATTEMPTS: int(5, 1, 20),
+  JOB_STUCK_AFTER_SECONDS: int(600, 30, 24 * 3600),
+  SSE_MAX_STREAM_SECONDS: int(300, 5, 3600),
+  SSE_FAST_PATH: z
+    .string()
+    .optional()
+    .transform((v) => v !== 'false' && v !== '0'),
+  PLACEHOLDER_DELAY_MS: int(0, 0, 60_000),
+});
+
+const cache = new WeakMap<object, Config>();
+
+export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new AppError('misconfigured', `Server configuration is invalid (${detail}).`);
+  }
+  const e = parsed.data;
+  const tokens = new Map<string, string>();
+  if (e.AUTH_TOKEN) tokens.set(e.AUTH_TOKEN, 'default');
+  for (const [subject, token] of Object.entries(e.AUTH_TOKENS)) tokens.set(token, subject);
+  const config: Config = {
+    tokens,
+    allowAnonymous: e.ALLOW_ANONYMOUS,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    signingKey: e.IMAGE_SIGNING_KEY,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    publicImageBaseUrl: e.PUBLIC_IMAGE_BASE_URL,
+    imageUrlTtlSeconds: e.IMAGE_URL_TTL_SECONDS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    jobMaxAttempts: e.JOB_MAX_ATTEMPTS,
+    jobStuckAfterSeconds: e.JOB_STUCK_AFTER_SECONDS,
+    sseMaxStreamSeconds: e.SSE_MAX_STREAM_SECONDS,
+    sseFastPath: e.SSE_FAST_PATH,
+    placeholderDelayMs: e.PLACEHOLDER_DELAY_MS,
+  };
+  cache.set(env, config);
+  return config;
+}

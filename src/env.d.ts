@@ -1,0 +1,23 @@
+// Secrets and optional variables: `wrangler types` only sees the vars declared in wrangler.jsonc,
+// so the ones an operator may add (see .dev.vars.example) are merged in here.
+interface OptionalSettings {
+  AUTH_TOKEN?: string;
+  AUTH_TOKENS?: string;
+  ALLOW_ANONYMOUS?: string;
+  ALLOWED_ORIGINS?: string;
+  IMAGE_SIGNING_KEY?: string;
+  IMAGE_URL_TTL_SECONDS?: string;
+  PUBLIC_BASE_URL?: string;
+  PUBLIC_IMAGE_BASE_URL?: string;
+  MAX_BODY_BYTES?: string;
+  JOB_MAX_ATTEMPTS?: string;
+  JOB_STUCK_AFTER_SECONDS?: string;
+  SSE_MAX_STREAM_SECONDS?: string;
+  SSE_FAST_PATH?: string;
+}
+
+interface Env extends OptionalSettings {}
+
+declare namespace Cloudflare {
+  interface Env extends OptionalSettings {}
+}

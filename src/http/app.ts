@@ -1,0 +1,44 @@
+/** The HTTP surface: routes, and the middleware every request passes through, in order. */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
+import { loadConfig } from '../config';
+import { AppError } from '../errors';
+import { SERVER_INFO } from '../mcp/server';
+import { requireAuth } from './auth';
+import { notFound, onError } from './errors';
+import { imagesRoute } from './images-route';
+import { handleStreamableHttp } from './mcp-route';
+import { corsHeaders, guardOrigin } from './origin';
+import { sseRoute } from './sse-route';
+import type { AppEnv } from './types';
+
+const withConfig = createMiddleware<AppEnv>(async (c, next) => {
+  c.set('config', loadConfig(c.env));
+  await next();
+});
+
+const limitBody = createMiddleware<AppEnv>((c, next) =>
+  bodyLimit({
+    maxSize: c.var.config.maxBodyBytes,
+    onError: () => {
+      throw new AppError('payload_too_large', `Request body is larger than ${c.var.config.maxBodyBytes} bytes.`);
+    },
+  })(c, next),
+);
+
+export const app = new Hono<AppEnv>();
+
+app.onError(onError);
+app.notFound(notFound);
+
+app.get('/health', (c) => c.json({ status: 'ok', name: SERVER_INFO.name, version: SERVER_INFO.version }));
+
+app.use('*', withConfig, guardOrigin, corsHeaders);
+app.route('/images', imagesRoute);
+
+app.use('/mcp', requireAuth, limitBody);
+app.use('/sse', requireAuth, limitBody);
+app.use('/sse/*', requireAuth, limitBody);
+app.all('/mcp', handleStreamableHttp);
+app.route('/sse', sseRoute);

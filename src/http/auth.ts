@@ -1,0 +1,54 @@
+/**
+ * Bearer-token authentication. Tokens map to subjects (AUTH_TOKEN is the subject "default"); with no token
+ * configured only loopback requests are served, unless the operator opts into anonymous use.
+ */
+import { createMiddleware } from 'hono/factory';
+import type { Config } from '../config';
+import { AppError } from '../errors';
+import type { AppEnv } from './types';
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return LOOPBACK.has(host) || host.endsWith('.localhost');
+}
+
+const encoder = new TextEncoder();
+
+/** Compares every configured token in constant time, so timing tells neither which nor how much matched. */
+export function subjectForToken(tokens: Config['tokens'], presented: string): string | undefined {
+  const given = encoder.encode(presented);
+  let found: string | undefined;
+  for (const [token, subject] of tokens) {
+    const expected = encoder.encode(token);
+    const equal =
+      given.byteLength === expected.byteLength
+        ? crypto.subtle.timingSafeEqual(given, expected)
+        : !crypto.subtle.timingSafeEqual(expected, expected);
+    if (equal) found = subject;
+  }
+  return found;
+}
+
+export function authenticate(config: Config, url: string, authorization: string | undefined): string {
+  if (config.tokens.size === 0) {
+    if (config.allowAnonymous) return 'anonymous';
+    if (isLoopback(url)) return 'local';
+    throw new AppError(
+      'unauthorized',
+      'This server has no access token configured, so it only serves requests to localhost. ' +
+        'Set AUTH_TOKEN (wrangler secret put AUTH_TOKEN) or AUTH_TOKENS, or ALLOW_ANONYMOUS=true to allow anyone.',
+    );
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!match) throw new AppError('unauthorized', 'Missing bearer token: send "Authorization: Bearer <token>".');
+  const subject = subjectForToken(config.tokens, match[1]!);
+  if (!subject) throw new AppError('unauthorized', 'Invalid bearer token.');
+  return subject;
+}
+
+export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+  c.set('subject', authenticate(c.var.config, c.req.url, c.req.header('authorization')));
+  await next();
+});

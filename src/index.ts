@@ -1,0 +1,28 @@
+/** Worker entry: HTTP (MCP over Streamable HTTP and SSE, images), the job queues and the cron sweeper. */
+import { loadConfig } from './config';
+import { app } from './http/app';
+import { consumeJobs } from './jobs/consumer';
+import { consumeDeadLetters } from './jobs/dead-letter';
+import type { JobMessage } from './jobs/model';
+import { JobStore } from './jobs/store';
+import { sweepStuckJobs } from './jobs/sweeper';
+import { createRegistry } from './providers/registry';
+import { SseMailbox } from './sse/mailbox';
+
+export default {
+  fetch: app.fetch,
+
+  async queue(batch, env) {
+    const store = new JobStore(env.DB);
+    if (batch.queue.endsWith('-dlq')) return consumeDeadLetters(batch, store, Date.now);
+    const config = loadConfig(env);
+    await consumeJobs(batch, { store, bucket: env.IMAGES, registry: createRegistry(config), config, now: Date.now });
+  },
+
+  async scheduled(_controller, env) {
+    const config = loadConfig(env);
+    const now = Date.now();
+    await sweepStuckJobs(new JobStore(env.DB), env.JOBS as Queue<JobMessage>, config, now);
+    await new SseMailbox(env.DB).sweep(now);
+  },
+} satisfies ExportedHandler<Env, unknown>;

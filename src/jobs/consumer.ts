@@ -1,0 +1,146 @@
+/**
+ * The queue consumer. Delivery is at least once, so every step is safe to repeat: the claim is a
+ * conditional UPDATE with a lease, an image already in R2 is reused instead of generated again, and
+ * completion only applies to a job still in `processing`.
+ */
+import type { Config } from '../config';
+import { describeError } from '../errors';
+import { findOriginal, originalKey, putOriginal } from '../images/storage';
+import { log } from '../log';
+import type { ProviderRegistry } from '../providers/registry';
+import { ProviderError } from '../providers/types';
+import { type Job, JobMessageSchema, retryDelaySeconds } from './model';
+import type { JobStore } from './store';
+
+export interface ConsumerDeps {
+  store: JobStore;
+  bucket: R2Bucket;
+  registry: ProviderRegistry;
+  config: Pick<Config, 'jobMaxAttempts'>;
+  now: () => number;
+  /** How long one provider call may take before it is cut off and retried. */
+  providerTimeoutMs?: number;
+}
+
+export type Outcome = { ack: true; note: string } | { ack: false; delaySeconds: number; note: string };
+
+const DEFAULT_PROVIDER_TIMEOUT_MS = 120_000;
+const LEASE_MARGIN_MS = 30_000;
+
+export async function consumeJobs(batch: MessageBatch<unknown>, deps: ConsumerDeps): Promise<void> {
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      const outcome = await processMessage(message.body, deps).catch(
+        (error: unknown): Outcome => ({
+          ack: false,
+          delaySeconds: retryDelaySeconds(message.attempts),
+          note: `unexpected error: ${describeError(error)}`,
+        }),
+      );
+      log.info('job message', { message_id: message.id, attempts: message.attempts, ...outcome });
+      if (outcome.ack) message.ack();
+      else message.retry({ delaySeconds: outcome.delaySeconds });
+    }),
+  );
+}
+
+export async function processMessage(body: unknown, deps: ConsumerDeps): Promise<Outcome> {
+  const parsed = JobMessageSchema.safeParse(body);
+  if (!parsed.success) return { ack: true, note: 'malformed message dropped' };
+  const jobId = parsed.data.job_id;
+  const timeoutMs = deps.providerTimeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
+  const now = deps.now();
+  const claim = await deps.store.claim(jobId, now, timeoutMs + LEASE_MARGIN_MS);
+  if (!claim.job) {
+    const current = claim.current;
+    if (!current) return { ack: true, note: `job ${jobId} does not exist` };
+    if (current.status === 'processing' && current.lease_until !== null) {
+      // Another delivery is working on it; look again once its lease has run out.
+      const wait = Math.ceil((current.lease_until - now) / 1000) + 1;
+      return { ack: false, delaySeconds: Math.max(1, wait), note: `job ${jobId} is leased by another delivery` };
+    }
+    return { ack: true, note: `job ${jobId} is already ${current.status}` };
+  }
+  return runJob(claim.job, deps, timeoutMs);
+}
+
+async function runJob(job: Job, deps: ConsumerDeps, timeoutMs: number): Promise<Outcome> {
+  const { store } = deps;
+  const existing = await findOriginal(deps.bucket, job.id);
+  if (existing) {
+    const meta = existing.customMetadata ?? {};
+    await store.complete(job.id, deps.now(), {
+      image_key: originalKey(job.id),
+      content_type: existing.httpMetadata?.contentType ?? 'application/octet-stream',
+      image_bytes: existing.size,
+      provider: meta.provider ?? job.provider ?? 'unknown',
+      model: meta.model ?? job.model ?? 'unknown',
+      seed: meta.seed ? Number(meta.seed) : job.seed,
+      width: Number(meta.width) || job.width,
+      height: Number(meta.height) || job.height,
+    });
+    return { ack: true, note: `job ${job.id} completed from the image already stored` };
+  }
+
+  const provider = job.provider ? deps.registry.providers.get(job.provider) : undefined;
+  if (!provider) {
+    await store.fail(
+      [job.id],
+      deps.now(),
+      `Provider "${job.provider}" is no longer configured on this server.`,
+      'provider_missing',
+    );
+    return { ack: true, note: `job ${job.id} failed: provider missing` };
+  }
+
+  try {
+    const image = await provider.generate(
+      {
+        prompt: job.prompt,
+        negativePrompt: job.negative_prompt,
+        model: job.model,
+        width: job.width,
+        height: job.height,
+        seed: job.seed,
+      },
+      AbortSignal.timeout(timeoutMs),
+    );
+    if (image.bytes.byteLength === 0)
+      throw new ProviderError(`${provider.id} returned an empty image.`, false, 'malformed_response');
+    const stored = await putOriginal(deps.bucket, job.id, image, {
+      subject: job.subject,
+      prompt: job.prompt,
+      provider: provider.id,
+      model: image.model,
+      seed: image.seed,
+    });
+    await store.complete(job.id, deps.now(), {
+      image_key: stored.key,
+      content_type: image.contentType,
+      image_bytes: image.bytes.byteLength,
+      provider: provider.id,
+      model: image.model,
+      seed: image.seed,
+      width: image.width,
+      height: image.height,
+    });
+    return { ack: true, note: `job ${job.id} completed` };
+  } catch (error) {
+    return handleFailure(job, error, deps);
+  }
+}
+
+async function handleFailure(job: Job, error: unknown, deps: ConsumerDeps): Promise<Outcome> {
+  const timedOut = error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
+  const retryable = timedOut || !(error instanceof ProviderError) || error.retryable;
+  const code = error instanceof ProviderError ? error.code : timedOut ? 'timeout' : 'internal';
+  const message = timedOut ? `${job.provider} did not answer in time.` : describeError(error);
+  if (!retryable || job.attempts >= deps.config.jobMaxAttempts) {
+    const final = retryable ? `Gave up after ${job.attempts} attempts. Last error: ${message}` : message;
+    await deps.store.fail([job.id], deps.now(), final, code);
+    return { ack: true, note: `job ${job.id} failed: ${final}` };
+  }
+  await deps.store.release(job.id, deps.now(), message, code);
+  const delaySeconds = retryDelaySeconds(job.attempts);
+  return { ack: false, delaySeconds, note: `job ${job.id} will be retried in ${delaySeconds}s: ${message}` };
+}

@@ -1,0 +1,57 @@
+/** The job record and the pure rules for how it may change. */
+import { z } from 'zod';
+
+export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export interface Job {
+  id: string;
+  subject: string;
+  batch_id: string;
+  status: JobStatus;
+  prompt: string;
+  negative_prompt: string | null;
+  requested_provider: string;
+  provider: string | null;
+  model: string | null;
+  width: number;
+  height: number;
+  seed: number | null;
+  attempts: number;
+  lease_until: number | null;
+  error: string | null;
+  error_code: string | null;
+  image_key: string | null;
+  content_type: string | null;
+  image_bytes: number | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+}
+
+/** What a queue message carries: only the id; the row is the source of truth. */
+export const JobMessageSchema = z.object({ job_id: z.string().min(1).max(64) });
+export type JobMessage = z.infer<typeof JobMessageSchema>;
+
+const NEXT: Record<JobStatus, readonly JobStatus[]> = {
+  pending: ['processing', 'failed'],
+  processing: ['processing', 'completed', 'failed'],
+  completed: [],
+  failed: [],
+};
+
+/** Status only moves forward; `processing -> processing` is a retry taking the lease again. */
+export function canTransition(from: JobStatus, to: JobStatus): boolean {
+  return NEXT[from].includes(to);
+}
+
+export function isTerminal(status: JobStatus): boolean {
+  return status === 'completed' || status === 'failed';
+}
+
+/** Backoff before a retried delivery: 2, 4, 8 ... seconds, capped, with jitter so retries do not arrive together. */
+export function retryDelaySeconds(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(2 ** Math.max(1, attempt), 300);
+  return Math.max(1, Math.round(base * (0.75 + random() * 0.5)));
+}

@@ -1,0 +1,190 @@
+/**
+ * The D1 job table. Every status change is a single conditional UPDATE, so concurrent or repeated
+ * deliveries cannot move a job backwards or finish it twice.
+ */
+import type { Job, JobStatus } from './model';
+
+export type NewJob = Pick<
+  Job,
+  | 'id'
+  | 'subject'
+  | 'batch_id'
+  | 'prompt'
+  | 'negative_prompt'
+  | 'requested_provider'
+  | 'provider'
+  | 'model'
+  | 'width'
+  | 'height'
+  | 'seed'
+>;
+
+export interface StoredImage {
+  image_key: string;
+  content_type: string;
+  image_bytes: number;
+  provider: string;
+  model: string;
+  seed: number | null;
+  width: number;
+  height: number;
+}
+
+export interface ListOptions {
+  status?: JobStatus | undefined;
+  limit: number;
+  offset: number;
+}
+
+const OPEN = `status IN ('pending', 'processing')`;
+
+export class JobStore {
+  constructor(private readonly db: D1Database) {}
+
+  /** Inserts all rows in one implicit transaction; either every job exists or none does. */
+  async create(jobs: readonly NewJob[], now: number): Promise<void> {
+    const insert = this.db.prepare(
+      `INSERT INTO jobs (id, subject, batch_id, status, prompt, negative_prompt, requested_provider, provider, model,
+         width, height, seed, created_at, updated_at)
+       VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    await this.db.batch(
+      jobs.map((j) =>
+        insert.bind(
+          j.id,
+          j.subject,
+          j.batch_id,
+          j.prompt,
+          j.negative_prompt,
+          j.requested_provider,
+          j.provider,
+          j.model,
+          j.width,
+          j.height,
+          j.seed,
+          now,
+          now,
+        ),
+      ),
+    );
+  }
+
+  async get(subject: string, id: string): Promise<Job | null> {
+    return this.db.prepare('SELECT * FROM jobs WHERE id = ? AND subject = ?').bind(id, subject).first<Job>();
+  }
+
+  /** The caller's jobs among `ids`, in the order asked for; ids of other subjects are simply absent. */
+  async getMany(subject: string, ids: readonly string[]): Promise<Job[]> {
+    if (ids.length === 0) return [];
+    const marks = ids.map(() => '?').join(', ');
+    const { results } = await this.db
+      .prepare(`SELECT * FROM jobs WHERE subject = ? AND id IN (${marks})`)
+      .bind(subject, ...ids)
+      .all<Job>();
+    const byId = new Map(results.map((j) => [j.id, j]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** Newest first. Fetches one extra row to tell whether there is a next page without a COUNT. */
+  async list(subject: string, options: ListOptions): Promise<{ jobs: Job[]; hasMore: boolean }> {
+    const where = options.status ? 'subject = ? AND status = ?' : 'subject = ?';
+    const params: unknown[] = options.status ? [subject, options.status] : [subject];
+    const { results } = await this.db
+      .prepare(`SELECT * FROM jobs WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
+      .bind(...params, options.limit + 1, options.offset)
+      .all<Job>();
+    return { jobs: results.slice(0, options.limit), hasMore: results.length > options.limit };
+  }
+
+  /**
+   * Takes the job for processing unless it is finished or another delivery holds an unexpired lease.
+   * Returns the row as claimed, or null with the reason.
+   */
+  async claim(id: string, now: number, leaseMs: number): Promise<{ job: Job } | { job: null; current: Job | null }> {
+    const job = await this.db
+      .prepare(
+        `UPDATE jobs SET status = 'processing', attempts = attempts + 1, lease_until = ?1 + ?2,
+           started_at = COALESCE(started_at, ?1), updated_at = ?1
+         WHERE id = ?3 AND (status = 'pending' OR (status = 'processing' AND COALESCE(lease_until, 0) <= ?1))
+         RETURNING *`,
+      )
+      .bind(now, leaseMs, id)
+      .first<Job>();
+    if (job) return { job };
+    const current = await this.db.prepare('SELECT * FROM jobs WHERE id = ?').bind(id).first<Job>();
+    return { job: null, current };
+  }
+
+  /** Gives the lease back after a retryable failure so the redelivery can claim at once. */
+  async release(id: string, now: number, error: string, code: string): Promise<void> {
+    await this.db
+      .prepare(
+        `UPDATE jobs SET lease_until = NULL, error = ?, error_code = ?, updated_at = ?
+         WHERE id = ? AND status = 'processing'`,
+      )
+      .bind(error, code, now, id)
+      .run();
+  }
+
+  async complete(id: string, now: number, image: StoredImage): Promise<boolean> {
+    const result = await this.db
+      .prepare(
+        `UPDATE jobs SET status = 'completed', image_key = ?, content_type = ?, image_bytes = ?, provider = ?,
+           model = ?, seed = ?, width = ?, height = ?, error = NULL, error_code = NULL, lease_until = NULL,
+           completed_at = ?, updated_at = ?
+         WHERE id = ? AND status = 'processing'`,
+      )
+      .bind(
+        image.image_key,
+        image.content_type,
+        image.image_bytes,
+        image.provider,
+        image.model,
+        image.seed,
+        image.width,
+        image.height,
+        now,
+        now,
+        id,
+      )
+      .run();
+    return result.meta.changes > 0;
+  }
+
+  /** Marks open jobs failed; finished jobs are left as they are. Returns how many rows changed. */
+  async fail(ids: readonly string[], now: number, error: string, code: string): Promise<number> {
+    if (ids.length === 0) return 0;
+    const marks = ids.map(() => '?').join(', ');
+    const result = await this.db
+      .prepare(
+        `UPDATE jobs SET status = 'failed', error = ?, error_code = ?, lease_until = NULL, completed_at = ?,
+           updated_at = ?
+         WHERE id IN (${marks}) AND ${OPEN}`,
+      )
+      .bind(error, code, now, now, ...ids)
+      .run();
+    return result.meta.changes;
+  }
+
+  /** Open jobs nobody has touched since `before` (lease expired or never delivered). */
+  async findStale(before: number, limit: number): Promise<Job[]> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE ${OPEN} AND updated_at < ? AND COALESCE(lease_until, 0) < ?
+         ORDER BY updated_at LIMIT ?`,
+      )
+      .bind(before, before, limit)
+      .all<Job>();
+    return results;
+  }
+
+  /** Records that the sweeper re-enqueued a job, so it is not picked again on the next run. */
+  async touch(ids: readonly string[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    const marks = ids.map(() => '?').join(', ');
+    await this.db
+      .prepare(`UPDATE jobs SET updated_at = ? WHERE id IN (${marks}) AND ${OPEN}`)
+      .bind(now, ...ids)
+      .run();
+  }
+}

@@ -1,0 +1,47 @@
+/** Everything a tool needs for one request, built once per request (never shared between requests). */
+import type { Config } from '../config';
+import { signingSecret } from '../images/signing';
+import type { UrlContext } from '../images/urls';
+import type { JobMessage } from '../jobs/model';
+import { JobStore } from '../jobs/store';
+import { createRegistry, type ProviderRegistry } from '../providers/registry';
+
+export interface RequestContext {
+  subject: string;
+  /** Absolute origin for links, e.g. https://img.example.com (PUBLIC_BASE_URL or the request's own). */
+  baseUrl: string;
+  config: Config;
+  store: JobStore;
+  queue: Queue<JobMessage>;
+  registry: ProviderRegistry;
+  now: () => number;
+  urls: () => Promise<UrlContext>;
+}
+
+export function createRequestContext(
+  env: Pick<Env, 'DB' | 'JOBS'>,
+  config: Config,
+  subject: string,
+  requestUrl: string,
+): RequestContext {
+  const baseUrl = config.publicBaseUrl ?? new URL(requestUrl).origin;
+  let urls: Promise<UrlContext> | undefined;
+  return {
+    subject,
+    baseUrl,
+    config,
+    store: new JobStore(env.DB),
+    queue: env.JOBS as Queue<JobMessage>,
+    registry: createRegistry(config),
+    now: Date.now,
+    urls: () => {
+      urls ??= signingSecret(env.DB, config).then((secret) => ({
+        baseUrl,
+        config,
+        secret,
+        nowSeconds: Math.floor(Date.now() / 1000),
+      }));
+      return urls;
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/** The one MCP server factory: a fresh server per request (Streamable HTTP) or per stream (legacy SSE). */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
+import { tools } from '../tools';
+import type { RequestContext } from './context';
+
+export const SERVER_INFO = { name: 'imagegen-mcp', title: 'Image generation', version: '0.1.0' };
+
+export function createServer(ctx: RequestContext): McpServer {
+  const server = new McpServer(SERVER_INFO, {
+    // AJV compiles validators with `new Function`, which workerd forbids.
+    jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+    instructions:
+      'Generates images from text prompts. For one image, call generate_image_and_wait and show the returned ' +
+      'markdown image to the user. For long or many images, call generate_image, then wait_for_completion.',
+  });
+  for (const register of tools) register(server, ctx);
+  return server;
+}

@@ -1,0 +1,67 @@
+/**
+ * The placeholder provider: free, offline and deterministic for a given prompt and seed. It draws real PNGs
+ * of the requested size (see placeholder-art.ts) with the prompt written on them, optionally after a fixed
+ * delay so tests and benchmarks can stand in for a slow model.
+ */
+import { hash32, renderArt, wrapText } from './placeholder-art';
+import type { GeneratedImage, GenerationRequest, ImageProvider, ProviderCapabilities } from './types';
+
+export const PLACEHOLDER_CAPABILITIES: ProviderCapabilities = {
+  models: ['placeholder'],
+  defaultModel: 'placeholder',
+  minSide: 64,
+  maxSide: 2048,
+  sizeStep: 8,
+  negativePrompt: true,
+  seed: true,
+};
+
+function abortable(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    });
+  });
+}
+
+export class PlaceholderProvider implements ImageProvider {
+  readonly id = 'placeholder';
+  readonly capabilities = PLACEHOLDER_CAPABILITIES;
+
+  constructor(private readonly delayMs = 0) {}
+
+  async generate(request: GenerationRequest, signal: AbortSignal): Promise<GeneratedImage> {
+    if (this.delayMs > 0) await abortable(this.delayMs, signal);
+    const { width, height, prompt } = request;
+    const seed = request.seed ?? hash32(prompt);
+    // Loaded on first use so that requests which never draw do not pay for instantiating the WASM module.
+    const { PhotonImage, draw_text_with_border } = await import('@cf-wasm/photon');
+    const image = new PhotonImage(renderArt(prompt, seed, width, height), width, height);
+    try {
+      const fontSize = Math.max(10, Math.round(Math.min(width, height) / 16));
+      const lines = wrapText(prompt, Math.max(8, Math.floor(width / (fontSize * 0.6))), 4);
+      lines.forEach((line, i) => {
+        draw_text_with_border(
+          image,
+          line,
+          Math.round(fontSize / 2),
+          Math.round(fontSize / 2 + i * fontSize * 1.2),
+          fontSize,
+        );
+      });
+      return {
+        bytes: image.get_bytes(),
+        contentType: 'image/png',
+        width,
+        height,
+        model: 'placeholder',
+        seed,
+      };
+    } finally {
+      image.free();
+    }
+  }
+}

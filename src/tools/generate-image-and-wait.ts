@@ -1,0 +1,30 @@
+/** generate_image_and_wait: queue the images and wait for them in one call. */
+import { submitJobs } from '../jobs/submit';
+import { CREATES_JOBS, type ToolRegistrar } from './define';
+import { generateArgs, waitArgs, waitResultShape } from './schemas';
+import { waitAndReport } from './wait-result';
+
+export const name = 'generate_image_and_wait';
+
+export const config = {
+  title: 'Generate image and wait',
+  description:
+    'The easiest way to make an image: generate from a text prompt and wait until it is ready, in one call. ' +
+    'Returns the image URL and markdown to show it. If it takes longer than timeout_seconds, returns status ' +
+    '"running" with the job ids: call wait_for_completion with them to keep waiting.',
+  inputSchema: { ...generateArgs, ...waitArgs },
+  outputSchema: waitResultShape,
+  annotations: CREATES_JOBS,
+};
+
+export const registerGenerateImageAndWait: ToolRegistrar = (server, ctx) => {
+  server.registerTool(name, config, async (args, extra) => {
+    const jobs = await submitJobs(ctx, ctx.subject, args);
+    return waitAndReport(
+      ctx,
+      jobs.map((j) => j.id),
+      args.timeout_seconds,
+      extra,
+    );
+  });
+};

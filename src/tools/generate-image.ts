@@ -1,0 +1,40 @@
+/** generate_image: queue one job per requested image and return at once with the job ids. */
+import { z } from 'zod';
+import { submitJobs } from '../jobs/submit';
+import { JobViewSchema, viewsOf } from '../mcp/job-view';
+import { CREATES_JOBS, type ToolRegistrar } from './define';
+import { generateArgs } from './schemas';
+
+export const name = 'generate_image';
+
+export const config = {
+  title: 'Generate image (async)',
+  description:
+    'Start generating images from a text prompt and return immediately with job ids. ' +
+    'Then call wait_for_completion (or get_job_status) to get the image URLs. ' +
+    'To generate and wait in one call, use generate_image_and_wait.',
+  inputSchema: generateArgs,
+  outputSchema: {
+    job_id: z.string().describe('The first job id (all of them are in job_ids).'),
+    job_ids: z.array(z.string()),
+    status: z.literal('pending'),
+    jobs: z.array(JobViewSchema),
+  },
+  annotations: CREATES_JOBS,
+};
+
+export const registerGenerateImage: ToolRegistrar = (server, ctx) => {
+  server.registerTool(name, config, async (args) => {
+    const created = await submitJobs(ctx, ctx.subject, args);
+    const ids = created.map((j) => j.id);
+    const jobs = await viewsOf(created, await ctx.urls());
+    const text =
+      ids.length === 1
+        ? `Queued image job ${ids[0]}. Call wait_for_completion with this job_id to get the image.`
+        : `Queued ${ids.length} image jobs: ${ids.join(', ')}. Call wait_for_completion with job_ids to get the images.`;
+    return {
+      content: [{ type: 'text', text }],
+      structuredContent: { job_id: ids[0]!, job_ids: ids, status: 'pending' as const, jobs },
+    };
+  });
+};

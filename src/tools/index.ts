@@ -1,0 +1,17 @@
+/** Every tool, registered once; both transports build their server from this list. */
+import type { ToolRegistrar } from './define';
+import { registerGenerateImage } from './generate-image';
+import { registerGenerateImageAndWait } from './generate-image-and-wait';
+import { registerGetJobStatus } from './get-job-status';
+import { registerListGenerations } from './list-generations';
+import { registerListJobs } from './list-jobs';
+import { registerWaitForCompletion } from './wait-for-completion';
+
+export const tools: readonly ToolRegistrar[] = [
+  registerGenerateImage,
+  registerGetJobStatus,
+  registerListGenerations,
+  registerListJobs,
+  registerWaitForCompletion,
+  registerGenerateImageAndWait,
+];

@@ -1,0 +1,62 @@
+/** Argument shapes shared by more than one tool, so each is defined (and described) once. */
+import { z } from 'zod';
+import { JOB_STATUSES } from '../jobs/model';
+import { WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS } from '../jobs/wait';
+import { JobViewSchema } from '../mcp/job-view';
+
+export const jobId = z.string().min(1).max(64).describe('A job id returned by generate_image.');
+
+export const generateArgs = {
+  prompt: z.string().trim().min(1).max(4000).describe('What to draw, in plain language.'),
+  negative_prompt: z
+    .string()
+    .max(2000)
+    .optional()
+    .describe('What to keep out of the image, where the provider supports it.'),
+  provider: z.string().max(64).default('auto').describe('Provider to use, or "auto" to pick the best configured one.'),
+  model: z.string().max(128).optional().describe("A model of the chosen provider; the provider's default if omitted."),
+  count: z.number().int().min(1).max(20).default(1).describe('How many images to make (one job per image).'),
+  width: z.number().int().min(1).max(8192).optional().describe('Width in pixels (default 1024).'),
+  height: z.number().int().min(1).max(8192).optional().describe('Height in pixels (default 1024).'),
+  aspect_ratio: z.string().max(16).optional().describe('Instead of width/height, e.g. "16:9", "1:1", "3:4".'),
+  seed: z.number().int().min(0).max(4294967295).optional().describe('Seed for reproducible results.'),
+};
+
+export const waitArgs = {
+  timeout_seconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(WAIT_MAX_SECONDS)
+    .default(WAIT_DEFAULT_SECONDS)
+    .describe(
+      `How long to wait before returning status "running" (default ${WAIT_DEFAULT_SECONDS}, max ${WAIT_MAX_SECONDS}).`,
+    ),
+};
+
+export const pageArgs = {
+  limit: z.number().int().min(1).max(50).default(10).describe('Page size, 1–50.'),
+  offset: z.number().int().min(0).max(100_000).default(0).describe('How many to skip.'),
+};
+
+export const statusFilter = z.enum(['all', ...JOB_STATUSES]).default('all');
+
+export const WAIT_OUTCOMES = ['completed', 'failed', 'partial', 'running'] as const;
+
+export const waitResultShape = {
+  status: z
+    .enum(WAIT_OUTCOMES)
+    .describe(
+      'completed: all images ready; failed: all failed; partial: some failed; running: still working, wait again.',
+    ),
+  job_ids: z.array(z.string()),
+  jobs: z.array(JobViewSchema),
+  pending_job_ids: z.array(z.string()),
+  hint: z.string().optional(),
+};
+
+export const pageResultShape = {
+  limit: z.number().int(),
+  offset: z.number().int(),
+  has_more: z.boolean(),
+};

@@ -1,0 +1,77 @@
+/** Waiting on jobs for the wait tools: polls D1, reports progress when asked, and shapes the result. */
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { AppError } from '../errors';
+import type { Job } from '../jobs/model';
+import { waitForJobs } from '../jobs/wait';
+import type { RequestContext } from '../mcp/context';
+import { describeJob, imageLinks, viewsOf } from '../mcp/job-view';
+import type { WAIT_OUTCOMES } from './schemas';
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+function outcome(jobs: readonly Job[], done: boolean): (typeof WAIT_OUTCOMES)[number] {
+  if (!done) return 'running';
+  const failed = jobs.filter((j) => j.status === 'failed').length;
+  if (failed === 0) return 'completed';
+  return failed === jobs.length ? 'failed' : 'partial';
+}
+
+export async function waitAndReport(
+  ctx: RequestContext,
+  ids: readonly string[],
+  timeoutSeconds: number,
+  extra: Extra,
+): Promise<CallToolResult> {
+  const load = async () => {
+    const jobs = await ctx.store.getMany(ctx.subject, ids);
+    if (jobs.length < ids.length) {
+      const found = new Set(jobs.map((j) => j.id));
+      const missing = ids.filter((id) => !found.has(id));
+      throw new AppError(
+        'not_found',
+        `No job with id ${missing.map((id) => `"${id}"`).join(', ')}. Check the id with list_jobs.`,
+      );
+    }
+    return jobs;
+  };
+  const progressToken = extra._meta?.progressToken;
+  let lastProgress = -1;
+  const { jobs, done } = await waitForJobs(load, {
+    timeoutMs: timeoutSeconds * 1000,
+    signal: extra.signal,
+    onPoll:
+      progressToken === undefined
+        ? undefined
+        : async (current, elapsedMs) => {
+            // Progress is the seconds waited so far: it must only grow, and it resets client timeouts.
+            const progress = Math.floor(elapsedMs / 1000);
+            if (progress <= lastProgress) return;
+            lastProgress = progress;
+            const finished = current.filter((j) => j.status === 'completed' || j.status === 'failed').length;
+            await extra.sendNotification({
+              method: 'notifications/progress',
+              params: {
+                progressToken,
+                progress,
+                total: timeoutSeconds,
+                message: `${finished}/${current.length} image${current.length > 1 ? 's' : ''} finished`,
+              },
+            });
+          },
+  });
+
+  const views = await viewsOf(jobs, await ctx.urls());
+  const status = outcome(jobs, done);
+  const pending = views.filter((v) => v.status === 'pending' || v.status === 'processing').map((v) => v.job_id);
+  const hint =
+    status === 'running'
+      ? `Still working after ${timeoutSeconds}s. Call wait_for_completion with job_ids ${JSON.stringify(pending)} to keep waiting.`
+      : undefined;
+  const lines = views.map(describeJob);
+  if (hint) lines.push(hint);
+  return {
+    content: [{ type: 'text', text: lines.join('\n') }, ...imageLinks(views)],
+    structuredContent: { status, job_ids: [...ids], jobs: views, pending_job_ids: pending, ...(hint && { hint }) },
+  };
+}

@@ -1,0 +1,44 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+import { TOKENS } from './test/helpers/tokens';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            remoteBindings: false,
+            wrangler: { configPath: './wrangler.jsonc' },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations('./migrations'),
+                AUTH_TOKENS: JSON.stringify(TOKENS),
+                JOB_MAX_ATTEMPTS: '3',
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'workers',
+          include: ['test/unit/**/*.test.ts', 'test/worker/**/*.test.ts'],
+          setupFiles: ['./test/worker/apply-migrations.ts'],
+          testTimeout: 30_000,
+          silent: 'passed-only',
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['./test/e2e/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          silent: 'passed-only',
+        },
+      },
+    ],
+  },
+});
