@@ -4,6 +4,7 @@ import { TOKENS } from './test/helpers/tokens';
 
 export default defineConfig({
   test: {
+    silent: 'passed-only',
     projects: [
       {
         plugins: [
@@ -24,7 +25,6 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts', 'test/worker/**/*.test.ts'],
           setupFiles: ['./test/worker/apply-migrations.ts'],
           testTimeout: 30_000,
-          silent: 'passed-only',
         },
       },
       {
@@ -36,7 +36,6 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
-          silent: 'passed-only',
         },
       },
     ],

@@ -16,8 +16,8 @@ const transports: Record<string, () => Transport> = {
   'legacy SSE on /sse (MCP Inspector)': () => new SSEClientTransport(new URL(`${baseUrl}/sse`), { requestInit: auth }),
 };
 
-function textOf(result: { content?: unknown }): string {
-  return (result.content as Array<{ type: string; text?: string }>).map((c) => c.text ?? '').join('\n');
+function textOf(result: Record<string, unknown>): string {
+  return ((result.content ?? []) as Array<{ text?: string }>).map((c) => c.text ?? '').join('\n');
 }
 
 let client: Client | undefined;
@@ -39,7 +39,10 @@ describe.each(Object.entries(transports))('%s', (_name, makeTransport) => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toContain('generate_image_and_wait');
 
-    const result = await client.callTool({ name: 'generate_image_and_wait', arguments: { prompt: 'a lighthouse', width: 320, height: 240 } });
+    const result = await client.callTool({
+      name: 'generate_image_and_wait',
+      arguments: { prompt: 'a lighthouse', width: 320, height: 240 },
+    });
     const structured = result.structuredContent as unknown as WaitResult;
     expect(structured.status).toBe('completed');
     const image = await fetch(structured.jobs[0]!.image_url);

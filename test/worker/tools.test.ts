@@ -27,7 +27,9 @@ describe('tools', () => {
       expect(tool.title, tool.name).toBeTruthy();
       expect(tool.outputSchema?.type, tool.name).toBe('object');
       for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint']) {
-        expect(typeof tool.annotations?.[hint as keyof typeof tool.annotations], `${tool.name}.${hint}`).toBe('boolean');
+        expect(typeof tool.annotations?.[hint as keyof typeof tool.annotations], `${tool.name}.${hint}`).toBe(
+          'boolean',
+        );
       }
     }
     const generate = tools.find((t) => t.name === 'generate_image')!;
