@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { TOKENS } from './test/helpers/tokens';
+import { TOKENS } from './test/helpers/tokens.ts';
 
 export default defineConfig({
   test: {

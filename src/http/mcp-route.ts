@@ -3,18 +3,17 @@
  * client can take an event stream and asked for progress, which needs the stream to carry notifications.
  */
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Context } from 'hono';
+import { connect } from '../mcp/connect';
 import { createRequestContext } from '../mcp/context';
 import { createServer } from '../mcp/server';
 import { errorResponse } from './errors';
+import { readJsonRpc } from './jsonrpc-body';
 import type { AppEnv } from './types';
 
-function wantsProgress(body: unknown): boolean {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.some((m) => {
-    const meta = (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta;
-    return meta?.progressToken !== undefined;
-  });
+function wantsProgress(messages: readonly JSONRPCMessage[]): boolean {
+  return messages.some((m) => 'method' in m && m.params?._meta?.progressToken !== undefined);
 }
 
 export async function handleStreamableHttp(c: Context<AppEnv>): Promise<Response> {
@@ -24,15 +23,8 @@ export async function handleStreamableHttp(c: Context<AppEnv>): Promise<Response
       Allow: 'POST',
     });
   }
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    return c.json(
-      { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: the body is not valid JSON.' } },
-      400,
-    );
-  }
+  const parsed = await readJsonRpc(c, { allowBatch: true });
+  if (!parsed.ok) return parsed.response;
 
   // curl scripts often send no Accept header at all: serve them plain JSON rather than 406.
   const accept = c.req.header('accept') ?? '';
@@ -45,8 +37,8 @@ export async function handleStreamableHttp(c: Context<AppEnv>): Promise<Response
   const server = createServer(ctx);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
-    enableJsonResponse: !(acceptsStream && wantsProgress(body)),
+    enableJsonResponse: !(acceptsStream && wantsProgress(parsed.messages)),
   });
-  await server.connect(transport);
-  return transport.handleRequest(request, { parsedBody: body });
+  await connect(server, transport);
+  return transport.handleRequest(request, { parsedBody: parsed.body });
 }

@@ -3,14 +3,15 @@
  * endpoint to POST to; each POST answers 202 and its response arrives on the stream. A POST to /sse itself
  * (no session) is served as Streamable HTTP, for clients that try that first on this URL.
  */
-import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import { AppError } from '../errors';
+import { connect } from '../mcp/connect';
 import { createRequestContext } from '../mcp/context';
 import { createServer } from '../mcp/server';
 import { SseMailbox } from '../sse/mailbox';
 import { deliverLocally, runSession } from '../sse/session';
 import { SseServerTransport } from '../sse/transport';
+import { readJsonRpc } from './jsonrpc-body';
 import { handleStreamableHttp } from './mcp-route';
 import type { AppEnv } from './types';
 
@@ -28,7 +29,7 @@ sseRoute.get('/', async (c) => {
 
   const transport = new SseServerTransport(sessionId);
   const server = createServer(createRequestContext(c.env, config, c.var.subject, c.req.url));
-  await server.connect(transport);
+  await connect(server, transport);
   transport.write(`retry: 1000\nevent: endpoint\ndata: /sse/message?sessionId=${sessionId}\n\n`);
   const session = runSession({ transport, mailbox, subject: c.var.subject, maxStreamMs });
   c.executionCtx.waitUntil(session.finally(() => server.close()));
@@ -48,26 +49,13 @@ sseRoute.post('/message', async (c) => {
   if (!SESSION_ID.test(sessionId)) {
     throw new AppError('bad_request', 'Missing or malformed sessionId: POST to the endpoint that GET /sse announced.');
   }
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    return c.json(
-      { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: the body is not valid JSON.' } },
-      400,
-    );
-  }
-  const parsed = JSONRPCMessageSchema.safeParse(body);
-  if (!parsed.success) {
-    return c.json(
-      { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request: not a JSON-RPC 2.0 message.' } },
-      400,
-    );
-  }
+  const parsed = await readJsonRpc(c, { allowBatch: false });
+  if (!parsed.ok) return parsed.response;
+  const message = parsed.messages[0]!;
   const subject = c.var.subject;
   const delivered =
-    (c.var.config.sseFastPath && deliverLocally(sessionId, subject, parsed.data)) ||
-    (await new SseMailbox(c.env.DB).post(sessionId, subject, parsed.data, Date.now()));
+    (c.var.config.sseFastPath && deliverLocally(sessionId, subject, message)) ||
+    (await new SseMailbox(c.env.DB).post(sessionId, subject, message, Date.now()));
   if (!delivered) throw new AppError('not_found', 'Unknown or expired SSE session: reconnect to GET /sse.');
   return c.body('Accepted', 202);
 });

@@ -19,7 +19,7 @@ export interface GenerateInput extends SizeRequest {
 
 export interface SubmitDeps {
   store: JobStore;
-  queue: Queue<JobMessage>;
+  queue: Pick<Queue<JobMessage>, 'sendBatch'>;
   registry: ProviderRegistry;
   now: () => number;
 }

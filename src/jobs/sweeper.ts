@@ -14,7 +14,7 @@ export interface SweepResult {
 
 export async function sweepStuckJobs(
   store: JobStore,
-  queue: Queue<JobMessage>,
+  queue: Pick<Queue<JobMessage>, 'sendBatch'>,
   config: Pick<Config, 'jobMaxAttempts' | 'jobStuckAfterSeconds'>,
   now: number,
 ): Promise<SweepResult> {

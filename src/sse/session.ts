@@ -3,6 +3,10 @@
  * opened it. It takes client messages from the in-isolate inbox (fast path, when the POST landed in this
  * isolate) and from the D1 mailbox (when it landed elsewhere), keeps the stream alive, and ends the stream
  * at its lifetime cap once no request is in flight; the client then reconnects and gets a new session.
+ *
+ * workerd does not let one request settle a promise that another request awaits, so a POST cannot wake
+ * this loop directly: the loop looks at the in-memory inbox on a short timer of its own instead, which
+ * costs microseconds per tick, and reads D1 on a slower schedule that speeds up again after each message.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { log } from '../log';
@@ -11,7 +15,7 @@ import type { SseServerTransport } from './transport';
 
 interface LiveSession {
   subject: string;
-  push(message: JSONRPCMessage): void;
+  inbox: JSONRPCMessage[];
 }
 
 /** Streams held by this isolate. Only a shortcut: every session also exists in D1. */
@@ -21,7 +25,7 @@ const live = new Map<string, LiveSession>();
 export function deliverLocally(sessionId: string, subject: string, message: JSONRPCMessage): boolean {
   const session = live.get(sessionId);
   if (!session || session.subject !== subject) return false;
-  session.push(message);
+  session.inbox.push(message);
   return true;
 }
 
@@ -33,55 +37,56 @@ export interface SessionOptions {
   /** After the cap, how long to wait for in-flight requests before closing anyway. */
   drainMs?: number;
   keepAliveMs?: number;
+  /** How often the in-memory inbox is looked at. */
+  tickMs?: number;
+  /** D1 mailbox reads: first interval after activity, growing by half each time up to max. */
   pollMs?: { first: number; max: number };
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function runSession(options: SessionOptions): Promise<void> {
   const { transport, mailbox } = options;
   const id = transport.sessionId;
   const { first, max } = options.pollMs ?? { first: 100, max: 2000 };
+  const tickMs = options.tickMs ?? 20;
   const keepAliveMs = options.keepAliveMs ?? 20_000;
-  const inbox: JSONRPCMessage[] = [];
-  let wake: (() => void) | undefined;
-  live.set(id, {
-    subject: options.subject,
-    push(message) {
-      inbox.push(message);
-      wake?.();
-    },
-  });
+  const session: LiveSession = { subject: options.subject, inbox: [] };
+  live.set(id, session);
 
   const started = Date.now();
   const capAt = started + options.maxStreamMs;
   const hardStopAt = capAt + (options.drainMs ?? 60_000);
-  let delay = first;
+  let pollDelay = first;
+  let nextPoll = started;
   let lastWrite = started;
   try {
     while (!transport.isClosed) {
-      const messages = inbox.splice(0);
-      try {
-        messages.push(...(await mailbox.take(id)));
-      } catch (error) {
-        log.warn('sse mailbox read failed', { session: id, error: String(error) });
+      const messages = session.inbox.splice(0);
+      let now = Date.now();
+      if (now >= nextPoll) {
+        try {
+          const posted = await mailbox.take(id);
+          messages.push(...posted);
+          pollDelay = posted.length > 0 ? first : Math.min(max, Math.round(pollDelay * 1.5));
+        } catch (error) {
+          log.warn('sse mailbox read failed', { session: id, error: String(error) });
+        }
+        now = Date.now();
+        nextPoll = now + pollDelay;
       }
       for (const message of messages) transport.deliver(message);
-      delay = messages.length > 0 ? first : Math.min(max, Math.round(delay * 1.5));
+      if (messages.length > 0) {
+        pollDelay = first;
+        nextPoll = Math.min(nextPoll, now + first);
+      }
 
-      const now = Date.now();
       if ((now >= capAt && transport.inFlight.size === 0) || now >= hardStopAt) break;
       if (now - lastWrite >= keepAliveMs) {
         if (!transport.write(': keep-alive\n\n')) break;
         lastWrite = now;
       }
-      if (inbox.length > 0) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(delay, Math.max(1, capAt - now) || delay));
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
+      await sleep(tickMs);
     }
   } finally {
     live.delete(id);

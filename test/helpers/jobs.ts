@@ -1,0 +1,86 @@
+/** Building blocks for job tests: rows written straight to D1 and a provider that fails on a script. */
+import { env } from 'cloudflare:test';
+import type { ConsumerDeps } from '../../src/jobs/consumer';
+import { JobStore, type NewJob } from '../../src/jobs/store';
+import { PlaceholderProvider } from '../../src/providers/placeholder';
+import type { ProviderRegistry } from '../../src/providers/registry';
+import {
+  type GeneratedImage,
+  type GenerationRequest,
+  type ImageProvider,
+  ProviderError,
+} from '../../src/providers/types';
+
+export function newJob(overrides: Partial<NewJob> = {}): NewJob {
+  return {
+    id: crypto.randomUUID(),
+    subject: 'alice',
+    batch_id: crypto.randomUUID(),
+    prompt: 'a test image',
+    negative_prompt: null,
+    requested_provider: 'auto',
+    provider: 'scripted',
+    model: 'placeholder',
+    width: 64,
+    height: 64,
+    seed: 1,
+    ...overrides,
+  };
+}
+
+export async function insertJob(overrides: Partial<NewJob> = {}): Promise<NewJob> {
+  const job = newJob(overrides);
+  await new JobStore(env.DB).create([job], Date.now());
+  return job;
+}
+
+export type Step = 'ok' | 'transient' | 'permanent' | 'hang' | 'empty';
+
+/** A provider that follows a script of outcomes, one per call, then succeeds; it counts its calls. */
+export class ScriptedProvider implements ImageProvider {
+  readonly id = 'scripted';
+  readonly capabilities = new PlaceholderProvider().capabilities;
+  calls = 0;
+  private readonly inner = new PlaceholderProvider();
+
+  constructor(
+    private readonly script: Step[] = [],
+    private readonly byRequest?: (request: GenerationRequest) => Step | undefined,
+  ) {}
+
+  async generate(request: GenerationRequest, signal: AbortSignal): Promise<GeneratedImage> {
+    const step = this.byRequest?.(request) ?? this.script[this.calls] ?? 'ok';
+    this.calls++;
+    switch (step) {
+      case 'transient':
+        throw new ProviderError('upstream is overloaded (503)', true);
+      case 'permanent':
+        throw new ProviderError('the prompt was refused by the content policy', false, 'content_policy');
+      case 'empty':
+        return { ...(await this.inner.generate(request, signal)), bytes: new Uint8Array() };
+      case 'hang':
+        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      default:
+        return this.inner.generate(request, signal);
+    }
+  }
+}
+
+export function consumerDeps(provider: ImageProvider, overrides: Partial<ConsumerDeps> = {}): ConsumerDeps {
+  const registry: ProviderRegistry = {
+    providers: new Map([[provider.id, provider]]),
+    resolve: () => ({ provider, model: 'placeholder' }),
+  };
+  return {
+    store: new JobStore(env.DB),
+    bucket: env.IMAGES,
+    registry,
+    config: { jobMaxAttempts: 3 },
+    now: Date.now,
+    ...overrides,
+  };
+}
+
+export async function jobRow(id: string) {
+  return env.DB.prepare('SELECT * FROM jobs WHERE id = ?').bind(id).first<Record<string, unknown>>();
+}
