@@ -27,6 +27,7 @@ imagesRoute.on(['GET', 'HEAD'], '/:file{[0-9a-f-]{36}\\.[a-z]{3,4}}', async (c) 
   const headers = new Headers({
     'Content-Type': contentType,
     ETag: object.httpEtag,
+    'Last-Modified': object.uploaded.toUTCString(),
     // The URL embeds its expiry, so the bytes behind it never change.
     'Cache-Control': `private, max-age=${Math.max(0, expires - nowSeconds)}, immutable`,
     'X-Content-Type-Options': 'nosniff',

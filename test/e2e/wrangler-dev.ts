@@ -9,6 +9,17 @@ import { promisify } from 'node:util';
 const root = new URL('../../', import.meta.url).pathname;
 const wrangler = join(root, 'node_modules/.bin/wrangler');
 
+/** Runs SQL against the local D1 state of a dev server, as `wrangler d1 execute --local` does for a person. */
+export async function d1Execute(persistDir: string, sql: string): Promise<unknown[]> {
+  const { stdout } = await promisify(execFile)(
+    wrangler,
+    ['d1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--json', '--command', sql],
+    { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } },
+  );
+  const parsed = JSON.parse(stdout) as Array<{ results: unknown[] }>;
+  return parsed.flatMap((r) => r.results);
+}
+
 export interface DevServer {
   url: string;
   persistDir: string;
@@ -38,7 +49,14 @@ export interface DevOptions {
 export async function startDev(options: DevOptions = {}): Promise<DevServer> {
   const ownsState = !options.persistDir;
   const persistDir = options.persistDir ?? (await mkdtemp(join(tmpdir(), 'imagegen-e2e-')));
-  const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' };
+  // No network here: skip fetching the Request.cf sample, which would only time out.
+  const env = {
+    ...process.env,
+    WRANGLER_SEND_METRICS: 'false',
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+  };
   if (ownsState) {
     await promisify(execFile)(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], {
       cwd: root,
