@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AppError } from './errors';
+import { log } from './log';
 
 export interface Config {
   /** token -> subject; empty when no token is configured. */
@@ -55,10 +56,10 @@ const tokenMap = z
       return z.NEVER;
     }
   })
-  .pipe(z.record(subjectName, z.string().min(16, 'tokens must be at least 16 characters')));
+  .pipe(z.record(subjectName, z.string().trim().min(1, 'tokens must not be empty')));
 
 const EnvSchema = z.object({
-  AUTH_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional().or(z.literal('')),
+  AUTH_TOKEN: z.string().trim().optional(),
   AUTH_TOKENS: tokenMap,
   ALLOW_ANONYMOUS: flag,
   ALLOWED_ORIGINS: z
@@ -99,6 +100,8 @@ export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
   const tokens = new Map<string, string>();
   if (e.AUTH_TOKEN) tokens.set(e.AUTH_TOKEN, 'default');
   for (const [subject, token] of Object.entries(e.AUTH_TOKENS)) tokens.set(token, subject);
+  const weak = [...tokens.keys()].filter((t) => t.length < 16).length;
+  if (weak > 0) log.warn('short access tokens configured; use 32 random characters or more', { count: weak });
   const config: Config = {
     tokens,
     allowAnonymous: e.ALLOW_ANONYMOUS,

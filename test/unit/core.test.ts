@@ -95,7 +95,8 @@ describe('configuration', () => {
   });
   it('rejects bad values with a message naming the variable', () => {
     expect(() => loadConfig({ AUTH_TOKENS: 'not json' })).toThrow(/AUTH_TOKENS: must be a JSON object/);
-    expect(() => loadConfig({ AUTH_TOKEN: 'short' })).toThrow(/AUTH_TOKEN: must be at least 16/);
+    expect(() => loadConfig({ AUTH_TOKENS: '{"alice":""}' })).toThrow(/AUTH_TOKENS.alice: tokens must not be empty/);
+    expect(() => loadConfig({ AUTH_TOKENS: '{"no spaces":"x"}' })).toThrow(/AUTH_TOKENS/);
     expect(() => loadConfig({ IMAGE_URL_TTL_SECONDS: '-5' })).toThrow(/IMAGE_URL_TTL_SECONDS/);
     expect(() => loadConfig({ PUBLIC_BASE_URL: 'not a url' })).toThrow(/PUBLIC_BASE_URL/);
   });

@@ -130,3 +130,47 @@ describe('legacy SSE transport', () => {
     expect(status).toBe(404);
   });
 });
+
+describe('SSE session lifetime', () => {
+  it('at the cap, waits for requests in flight, then closes the stream and forgets the session', async () => {
+    const { SseServerTransport } = await import('../../src/sse/transport');
+    const { runSession } = await import('../../src/sse/session');
+    const mailbox = new SseMailbox(env.DB);
+    const transport = new SseServerTransport(crypto.randomUUID());
+    await mailbox.open(transport.sessionId, 'alice', Date.now() + 60_000);
+    const received: unknown[] = [];
+    transport.onmessage = (m) => received.push(m);
+    transport.deliver({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+
+    const session = runSession({ transport, mailbox, subject: 'alice', maxStreamMs: 0, drainMs: 30_000, tickMs: 5 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(transport.isClosed).toBe(false); // request 1 is still unanswered
+    await transport.send({ jsonrpc: '2.0', id: 1, result: {} });
+    await session;
+    expect(transport.isClosed).toBe(true);
+    expect(await mailbox.exists(transport.sessionId, 'alice', Date.now())).toBe(false);
+    expect(received).toHaveLength(1);
+  });
+});
+
+describe('SSE mailbox sweep', () => {
+  it('drops expired sessions and their undelivered messages', async () => {
+    const mailbox = new SseMailbox(env.DB);
+    const stale = crypto.randomUUID();
+    const live = crypto.randomUUID();
+    await mailbox.open(stale, 'alice', Date.now() - 1);
+    await mailbox.open(live, 'alice', Date.now() + 60_000);
+    await env.DB.prepare('INSERT INTO sse_messages (session_id, body, created_at) VALUES (?, ?, ?)')
+      .bind(stale, '{}', Date.now())
+      .run();
+    await mailbox.sweep(Date.now());
+    expect(await mailbox.exists(live, 'alice', Date.now())).toBe(true);
+    const left = await env.DB.prepare('SELECT COUNT(*) AS n FROM sse_messages WHERE session_id = ?')
+      .bind(stale)
+      .first();
+    expect(left).toEqual({ n: 0 });
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM sse_sessions WHERE id = ?').bind(stale).first()).toEqual({
+      n: 0,
+    });
+  });
+});
