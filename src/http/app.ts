@@ -34,8 +34,10 @@ app.notFound(notFound);
 
 app.get('/health', (c) => c.json({ status: 'ok', name: SERVER_INFO.name, version: SERVER_INFO.version }));
 
-app.use('*', withConfig, guardOrigin, corsHeaders);
+app.use('*', withConfig);
+// Image URLs are signed capabilities: any page holding one may load it, so no origin check applies.
 app.route('/images', imagesRoute);
+app.use('*', guardOrigin, corsHeaders);
 
 app.use('/mcp', requireAuth, limitBody);
 app.use('/sse', requireAuth, limitBody);

@@ -31,6 +31,7 @@ imagesRoute.on(['GET', 'HEAD'], '/:file{[0-9a-f-]{36}\\.[a-z]{3,4}}', async (c) 
     // The URL embeds its expiry, so the bytes behind it never change.
     'Cache-Control': `private, max-age=${Math.max(0, expires - nowSeconds)}, immutable`,
     'X-Content-Type-Options': 'nosniff',
+    'Access-Control-Allow-Origin': '*',
   });
   if (!('body' in object)) return new Response(null, { status: 304, headers });
   headers.set('Content-Length', String(object.size));

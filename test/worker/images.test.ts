@@ -78,6 +78,13 @@ describe('image URLs', () => {
     expect(JSON.stringify(await response.json())).toMatch(/expired/);
   });
 
+  it('load from any page that holds the link, as a signed capability', async () => {
+    const { url } = await storedImage();
+    const response = await get(url, { origin: 'https://chat.example.com' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
   it('reject path tricks before touching storage', async () => {
     for (const path of ['/images/..%2F..%2Fsecret', '/images/originals/x', '/images/abc.png']) {
       expect((await get(path)).status).toBe(404);
