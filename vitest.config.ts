@@ -8,7 +8,7 @@ export default defineConfig({
     projects: [
       {
         plugins: [
-          cloudflareTest(async () => ({
+          cloudflareTest(async ({ inject }) => ({
             remoteBindings: false,
             wrangler: { configPath: './wrangler.jsonc' },
             miniflare: {
@@ -16,6 +16,7 @@ export default defineConfig({
                 TEST_MIGRATIONS: await readD1Migrations('./migrations'),
                 AUTH_TOKENS: JSON.stringify(TOKENS),
                 JOB_MAX_ATTEMPTS: '3',
+                ...inject('providerVars'),
               },
             },
           })),
@@ -24,6 +25,7 @@ export default defineConfig({
           name: 'workers',
           include: ['test/unit/**/*.test.ts', 'test/worker/**/*.test.ts'],
           setupFiles: ['./test/worker/apply-migrations.ts'],
+          globalSetup: ['./test/worker/global-setup.ts'],
           testTimeout: 30_000,
         },
       },

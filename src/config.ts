@@ -21,6 +21,22 @@ export interface Config {
   sseMaxStreamSeconds: number;
   sseFastPath: boolean;
   placeholderDelayMs: number;
+  providers: ProviderSettings;
+  /** Providers a caller must opt into per call (allow_paid), because they cost money. */
+  paidProviders: readonly string[];
+}
+
+export interface ProviderSettings {
+  workersAi: boolean;
+  openai?: { apiKey: string; baseUrl?: string | undefined };
+  gemini?: { apiKey: string; baseUrl?: string | undefined };
+  sdWebui?: {
+    url: string;
+    auth?: string | undefined;
+    accessClientId?: string | undefined;
+    accessClientSecret?: string | undefined;
+    timeoutMs: number;
+  };
 }
 
 const flag = z
@@ -58,6 +74,21 @@ const tokenMap = z
   })
   .pipe(z.record(subjectName, z.string().trim().min(1, 'tokens must not be empty')));
 
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
 const EnvSchema = z.object({
   AUTH_TOKEN: z.string().trim().optional(),
   AUTH_TOKENS: tokenMap,
@@ -84,6 +115,23 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => v !== 'false' && v !== '0'),
   PLACEHOLDER_DELAY_MS: int(0, 0, 60_000),
+  WORKERS_AI: z.enum(['auto', 'off', '']).optional(),
+  OPENAI_API_KEY: optional,
+  OPENAI_BASE_URL: url,
+  GEMINI_API_KEY: optional,
+  GOOGLE_API_KEY: optional,
+  GEMINI_BASE_URL: url,
+  SD_WEBUI_URL: url,
+  SD_WEBUI_AUTH: optional.pipe(
+    z
+      .string()
+      .regex(/^[^:]+:.+$/, 'must be user:password')
+      .optional(),
+  ),
+  SD_WEBUI_CF_ACCESS_CLIENT_ID: optional,
+  SD_WEBUI_CF_ACCESS_CLIENT_SECRET: optional,
+  SD_WEBUI_TIMEOUT_SECONDS: int(600, 10, 900),
+  PAID_PROVIDERS: list,
 });
 
 const cache = new WeakMap<object, Config>();
@@ -116,7 +164,41 @@ export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
     sseMaxStreamSeconds: e.SSE_MAX_STREAM_SECONDS,
     sseFastPath: e.SSE_FAST_PATH,
     placeholderDelayMs: e.PLACEHOLDER_DELAY_MS,
+    providers: providerSettings(e),
+    paidProviders: e.PAID_PROVIDERS,
   };
   cache.set(env, config);
   return config;
+}
+
+function providerSettings(e: z.infer<typeof EnvSchema>): ProviderSettings {
+  const geminiKey = e.GEMINI_API_KEY ?? e.GOOGLE_API_KEY;
+  return {
+    workersAi: e.WORKERS_AI !== 'off',
+    ...(e.OPENAI_API_KEY && { openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL } }),
+    ...(geminiKey && { gemini: { apiKey: geminiKey, baseUrl: e.GEMINI_BASE_URL } }),
+    ...(e.SD_WEBUI_URL && {
+      sdWebui: {
+        url: e.SD_WEBUI_URL,
+        auth: e.SD_WEBUI_AUTH,
+        accessClientId: e.SD_WEBUI_CF_ACCESS_CLIENT_ID,
+        accessClientSecret: e.SD_WEBUI_CF_ACCESS_CLIENT_SECRET,
+        timeoutMs: e.SD_WEBUI_TIMEOUT_SECONDS * 1000,
+      },
+    }),
+  };
+}
+
+/** Every configured secret, for scrubbing texts that may be shown or stored. */
+export function secretsOf(config: Config): string[] {
+  const p = config.providers;
+  return [
+    ...config.tokens.keys(),
+    config.signingKey,
+    p.openai?.apiKey,
+    p.gemini?.apiKey,
+    p.sdWebui?.auth,
+    p.sdWebui?.auth?.split(':').slice(1).join(':'),
+    p.sdWebui?.accessClientSecret,
+  ].filter((s): s is string => Boolean(s));
 }

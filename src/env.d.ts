@@ -14,6 +14,18 @@ interface OptionalSettings {
   JOB_STUCK_AFTER_SECONDS?: string;
   SSE_MAX_STREAM_SECONDS?: string;
   SSE_FAST_PATH?: string;
+  WORKERS_AI?: string;
+  OPENAI_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+  GEMINI_API_KEY?: string;
+  GOOGLE_API_KEY?: string;
+  GEMINI_BASE_URL?: string;
+  SD_WEBUI_URL?: string;
+  SD_WEBUI_AUTH?: string;
+  SD_WEBUI_CF_ACCESS_CLIENT_ID?: string;
+  SD_WEBUI_CF_ACCESS_CLIENT_SECRET?: string;
+  SD_WEBUI_TIMEOUT_SECONDS?: string;
+  PAID_PROVIDERS?: string;
 }
 
 interface Env extends OptionalSettings {}

@@ -1,5 +1,5 @@
 /** Worker entry: HTTP (MCP over Streamable HTTP and SSE, images), the job queues and the cron sweeper. */
-import { loadConfig } from './config';
+import { loadConfig, secretsOf } from './config';
 import { app } from './http/app';
 import { consumeJobs } from './jobs/consumer';
 import { consumeDeadLetters } from './jobs/dead-letter';
@@ -16,7 +16,14 @@ export default {
     const store = new JobStore(env.DB);
     if (batch.queue.endsWith('-dlq')) return consumeDeadLetters(batch, store, Date.now);
     const config = loadConfig(env);
-    await consumeJobs(batch, { store, bucket: env.IMAGES, registry: createRegistry(config), config, now: Date.now });
+    await consumeJobs(batch, {
+      store,
+      bucket: env.IMAGES,
+      registry: createRegistry(config, { AI: env.AI }),
+      config,
+      now: Date.now,
+      secrets: secretsOf(config),
+    });
   },
 
   async scheduled(_controller, env) {

@@ -8,8 +8,9 @@ import { describeError } from '../errors';
 import { findOriginal, originalKey, putOriginal } from '../images/storage';
 import { log } from '../log';
 import type { ProviderRegistry } from '../providers/registry';
-import { ProviderError } from '../providers/types';
-import { type Job, JobMessageSchema, retryDelaySeconds } from './model';
+import { redact } from '../providers/errors';
+import { type GenerationRequest, ProviderError } from '../providers/types';
+import { type Job, JobMessageSchema, type JobParams, retryDelaySeconds } from './model';
 import type { JobStore } from './store';
 
 export interface ConsumerDeps {
@@ -18,13 +19,14 @@ export interface ConsumerDeps {
   registry: ProviderRegistry;
   config: Pick<Config, 'jobMaxAttempts'>;
   now: () => number;
-  /** How long one provider call may take before it is cut off and retried. */
+  /** Overrides each provider's own limit on how long one call may take before it is cut off and retried. */
   providerTimeoutMs?: number;
+  /** Configured secrets, scrubbed from every stored error text. */
+  secrets?: readonly string[];
 }
 
 export type Outcome = { ack: true; note: string } | { ack: false; delaySeconds: number; note: string };
 
-const DEFAULT_PROVIDER_TIMEOUT_MS = 120_000;
 const LEASE_MARGIN_MS = 30_000;
 
 export async function consumeJobs(batch: MessageBatch<unknown>, deps: ConsumerDeps): Promise<void> {
@@ -48,8 +50,8 @@ export async function processMessage(body: unknown, deps: ConsumerDeps): Promise
   const parsed = JobMessageSchema.safeParse(body);
   if (!parsed.success) return { ack: true, note: 'malformed message dropped' };
   const jobId = parsed.data.job_id;
-  const timeoutMs = deps.providerTimeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
   const now = deps.now();
+  const timeoutMs = deps.providerTimeoutMs ?? longestTimeout(deps.registry);
   const claim = await deps.store.claim(jobId, now, timeoutMs + LEASE_MARGIN_MS);
   if (!claim.job) {
     const current = claim.current;
@@ -64,7 +66,33 @@ export async function processMessage(body: unknown, deps: ConsumerDeps): Promise
   return runJob(claim.job, deps, timeoutMs);
 }
 
-async function runJob(job: Job, deps: ConsumerDeps, timeoutMs: number): Promise<Outcome> {
+/**
+ * The lease is taken before the row (and so the provider) is read, since messages carry only the id: the
+ * longest timeout among this deployment's providers is a safe bound.
+ */
+function longestTimeout(registry: ProviderRegistry): number {
+  return Math.max(60_000, ...[...registry.providers.values()].map((p) => p.timeoutMs));
+}
+
+function requestOf(job: Job): GenerationRequest {
+  const params: Partial<JobParams> = job.params ? (JSON.parse(job.params) as JobParams) : {};
+  return {
+    prompt: job.prompt,
+    negativePrompt: job.negative_prompt,
+    model: job.model ?? '',
+    width: job.width,
+    height: job.height,
+    seed: job.seed,
+    aspectRatio: params.aspectRatio ?? null,
+    resolution: params.resolution ?? null,
+    steps: params.steps ?? null,
+    quality: params.quality ?? null,
+    outputFormat: params.outputFormat ?? null,
+    background: params.background ?? null,
+  };
+}
+
+async function runJob(job: Job, deps: ConsumerDeps, leaseTimeoutMs: number): Promise<Outcome> {
   const { store } = deps;
   const existing = await findOriginal(deps.bucket, job.id);
   if (existing) {
@@ -94,17 +122,11 @@ async function runJob(job: Job, deps: ConsumerDeps, timeoutMs: number): Promise<
   }
 
   try {
-    const image = await provider.generate(
-      {
-        prompt: job.prompt,
-        negativePrompt: job.negative_prompt,
-        model: job.model,
-        width: job.width,
-        height: job.height,
-        seed: job.seed,
-      },
-      AbortSignal.timeout(timeoutMs),
-    );
+    const timeoutMs = Math.min(leaseTimeoutMs, deps.providerTimeoutMs ?? provider.timeoutMs);
+    const image = await provider.generate(requestOf(job), {
+      signal: AbortSignal.timeout(timeoutMs),
+      onProgress: (fraction) => store.progress(job.id, fraction, deps.now()),
+    });
     if (image.bytes.byteLength === 0)
       throw new ProviderError(`${provider.id} returned an empty image.`, false, 'malformed_response');
     const stored = await putOriginal(deps.bucket, job.id, image, {
@@ -123,6 +145,8 @@ async function runJob(job: Job, deps: ConsumerDeps, timeoutMs: number): Promise<
       seed: image.seed,
       width: image.width,
       height: image.height,
+      revised_prompt: image.revisedPrompt ?? null,
+      provider_meta: image.metadata ? JSON.stringify(image.metadata) : null,
     });
     return { ack: true, note: `job ${job.id} completed` };
   } catch (error) {
@@ -134,7 +158,10 @@ async function handleFailure(job: Job, error: unknown, deps: ConsumerDeps): Prom
   const timedOut = error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
   const retryable = timedOut || !(error instanceof ProviderError) || error.retryable;
   const code = error instanceof ProviderError ? error.code : timedOut ? 'timeout' : 'internal';
-  const message = timedOut ? `${job.provider} did not answer in time.` : describeError(error);
+  const message = redact(
+    timedOut ? `${job.provider} did not answer in time.` : describeError(error),
+    deps.secrets ?? [],
+  );
   if (!retryable || job.attempts >= deps.config.jobMaxAttempts) {
     const final = retryable ? `Gave up after ${job.attempts} attempts. Last error: ${message}` : message;
     await deps.store.fail([job.id], deps.now(), final, code);

@@ -28,6 +28,26 @@ export interface Job {
   updated_at: number;
   started_at: number | null;
   completed_at: number | null;
+  /** JSON of JobParams: the planned request fields beyond prompt, size and seed. */
+  params: string | null;
+  route_reason: string | null;
+  /** JSON array of what was changed to fit the model. */
+  adaptations: string | null;
+  cost_usd: number | null;
+  progress: number | null;
+  revised_prompt: string | null;
+  /** JSON object of provider notes, e.g. a watermark. */
+  provider_meta: string | null;
+}
+
+/** Planned request fields stored with the job, so the consumer calls the provider exactly as planned. */
+export interface JobParams {
+  aspectRatio: string | null;
+  resolution: string | null;
+  steps: number | null;
+  quality: string | null;
+  outputFormat: string | null;
+  background: string | null;
 }
 
 /** What a queue message carries: only the id; the row is the source of truth. */

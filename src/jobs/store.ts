@@ -17,9 +17,15 @@ export type NewJob = Pick<
   | 'width'
   | 'height'
   | 'seed'
+  | 'params'
+  | 'route_reason'
+  | 'adaptations'
+  | 'cost_usd'
 >;
 
 export interface StoredImage {
+  revised_prompt?: string | null;
+  provider_meta?: string | null;
   image_key: string;
   content_type: string;
   image_bytes: number;
@@ -45,8 +51,8 @@ export class JobStore {
   async create(jobs: readonly NewJob[], now: number): Promise<void> {
     const insert = this.db.prepare(
       `INSERT INTO jobs (id, subject, batch_id, status, prompt, negative_prompt, requested_provider, provider, model,
-         width, height, seed, created_at, updated_at)
-       VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         width, height, seed, params, route_reason, adaptations, cost_usd, created_at, updated_at)
+       VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     await this.db.batch(
       jobs.map((j) =>
@@ -62,6 +68,10 @@ export class JobStore {
           j.width,
           j.height,
           j.seed,
+          j.params,
+          j.route_reason,
+          j.adaptations,
+          j.cost_usd,
           now,
           now,
         ),
@@ -130,8 +140,8 @@ export class JobStore {
     const result = await this.db
       .prepare(
         `UPDATE jobs SET status = 'completed', image_key = ?, content_type = ?, image_bytes = ?, provider = ?,
-           model = ?, seed = ?, width = ?, height = ?, error = NULL, error_code = NULL, lease_until = NULL,
-           completed_at = ?, updated_at = ?
+           model = ?, seed = ?, width = ?, height = ?, revised_prompt = ?, provider_meta = ?, progress = 1,
+           error = NULL, error_code = NULL, lease_until = NULL, completed_at = ?, updated_at = ?
          WHERE id = ? AND status = 'processing'`,
       )
       .bind(
@@ -143,12 +153,22 @@ export class JobStore {
         image.seed,
         image.width,
         image.height,
+        image.revised_prompt ?? null,
+        image.provider_meta ?? null,
         now,
         now,
         id,
       )
       .run();
     return result.meta.changes > 0;
+  }
+
+  /** Records how far a long generation has got (0–1), for get_job_status. */
+  async progress(id: string, fraction: number, now: number): Promise<void> {
+    await this.db
+      .prepare(`UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND status = 'processing'`)
+      .bind(Math.max(0, Math.min(1, fraction)), now, id)
+      .run();
   }
 
   /** Marks open jobs failed; finished jobs are left as they are. Returns how many rows changed. */

@@ -1,59 +1,98 @@
 /**
- * Turning a generation request into queued jobs: validate against the chosen provider, write every row,
- * then enqueue. If enqueueing fails the rows are marked failed and the caller is told; nothing is lost quietly.
+ * Turning a generation request into queued jobs: route it to a provider and model, fit it to that model,
+ * write every row, then enqueue. If enqueueing fails the rows are marked failed and the caller is told;
+ * nothing is lost quietly.
  */
 import { AppError, describeError } from '../errors';
+import type { PlanInput } from '../providers/plan';
+import { planRequest } from '../providers/plan';
 import type { ProviderRegistry } from '../providers/registry';
-import { resolveSize, type SizeRequest } from '../providers/sizing';
-import type { Job, JobMessage } from './model';
+import { route } from '../providers/routing';
+import type { ProviderStatus } from '../providers/status';
+import type { Job, JobMessage, JobParams } from './model';
 import type { JobStore, NewJob } from './store';
 
-export interface GenerateInput extends SizeRequest {
-  prompt: string;
-  negative_prompt?: string | undefined;
+export interface GenerateInput extends PlanInput {
   model?: string | undefined;
   provider: string;
   count: number;
-  seed?: number | undefined;
+  allow_paid?: boolean | undefined;
 }
 
 export interface SubmitDeps {
   store: JobStore;
   queue: Pick<Queue<JobMessage>, 'sendBatch'>;
   registry: ProviderRegistry;
+  /** Availability per provider id; providers missing here count as available. */
+  statuses: () => Promise<ReadonlyMap<string, ProviderStatus>>;
+  paidProviders: readonly string[];
   now: () => number;
 }
 
 const MAX_SEED = 2 ** 32 - 1;
 
-export function planJobs(subject: string, input: GenerateInput, registry: ProviderRegistry): NewJob[] {
-  const { provider, model } = registry.resolve(input.provider, input.model);
-  const caps = provider.capabilities;
-  if (input.negative_prompt && !caps.negativePrompt) {
-    throw new AppError('bad_request', `Provider "${provider.id}" does not support negative_prompt; leave it out.`);
-  }
-  const { width, height } = resolveSize(input, caps);
+export async function planJobs(
+  subject: string,
+  input: GenerateInput,
+  deps: Pick<SubmitDeps, 'registry' | 'statuses' | 'paidProviders'>,
+): Promise<NewJob[]> {
+  const statuses = await deps.statuses();
+  const candidates = [...deps.registry.providers.values()].map((p) => {
+    const status = statuses.get(p.id);
+    return {
+      id: p.id,
+      catalogue: p.catalogue,
+      defaultModel: p.defaultModel,
+      available: status?.available ?? true,
+      reason: status?.reason ?? undefined,
+    };
+  });
+  const chosen = route(
+    {
+      provider: input.provider,
+      model: input.model,
+      prompt: input.prompt,
+      wantsNegativePrompt: Boolean(input.negative_prompt?.trim()),
+      allowPaid: input.allow_paid ?? false,
+      paidProviders: deps.paidProviders,
+    },
+    candidates,
+  );
+  const { request, adaptations } = planRequest(chosen.model, input);
+  const params: JobParams = {
+    aspectRatio: request.aspectRatio,
+    resolution: request.resolution,
+    steps: request.steps,
+    quality: request.quality,
+    outputFormat: request.outputFormat,
+    background: request.background,
+  };
   const batchId = crypto.randomUUID();
   // Each image of a batch gets its own seed, so `count` yields different pictures yet each is reproducible.
-  const firstSeed = input.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!;
+  const seeded = chosen.model.capabilities.seed;
+  const firstSeed = request.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!;
   return Array.from({ length: input.count }, (_, i) => ({
     id: crypto.randomUUID(),
     subject,
     batch_id: batchId,
-    prompt: input.prompt,
-    negative_prompt: input.negative_prompt || null,
+    prompt: request.prompt,
+    negative_prompt: request.negativePrompt,
     requested_provider: input.provider,
-    provider: provider.id,
-    model,
-    width,
-    height,
-    seed: caps.seed ? (firstSeed + i) % (MAX_SEED + 1) : null,
+    provider: chosen.providerId,
+    model: chosen.model.id,
+    width: request.width,
+    height: request.height,
+    seed: seeded ? (firstSeed + i) % (MAX_SEED + 1) : null,
+    params: JSON.stringify(params),
+    route_reason: chosen.reason,
+    adaptations: adaptations.length ? JSON.stringify(adaptations) : null,
+    cost_usd: chosen.model.costUsd ?? null,
   }));
 }
 
 /** Returns the jobs as written (status `pending`), so callers need not read them back. */
 export async function submitJobs(deps: SubmitDeps, subject: string, input: GenerateInput): Promise<Job[]> {
-  const jobs = planJobs(subject, input, deps.registry);
+  const jobs = await planJobs(subject, input, deps);
   const ids = jobs.map((j) => j.id);
   const now = deps.now();
   await deps.store.create(jobs, now);
@@ -82,5 +121,8 @@ export async function submitJobs(deps: SubmitDeps, subject: string, input: Gener
     updated_at: now,
     started_at: null,
     completed_at: null,
+    progress: null,
+    revised_prompt: null,
+    provider_meta: null,
   }));
 }

@@ -5,6 +5,7 @@ import type { UrlContext } from '../images/urls';
 import type { JobMessage } from '../jobs/model';
 import { JobStore } from '../jobs/store';
 import { createRegistry, type ProviderRegistry } from '../providers/registry';
+import { type ProviderStatus, providerStatuses } from '../providers/status';
 
 export interface RequestContext {
   subject: string;
@@ -14,25 +15,30 @@ export interface RequestContext {
   store: JobStore;
   queue: Queue<JobMessage>;
   registry: ProviderRegistry;
+  statuses: (options?: { refresh?: boolean }) => Promise<ReadonlyMap<string, ProviderStatus>>;
+  paidProviders: readonly string[];
   now: () => number;
   urls: () => Promise<UrlContext>;
 }
 
 export function createRequestContext(
-  env: Pick<Env, 'DB' | 'JOBS'>,
+  env: Pick<Env, 'DB' | 'JOBS'> & { AI?: Env['AI'] | undefined },
   config: Config,
   subject: string,
   requestUrl: string,
 ): RequestContext {
   const baseUrl = config.publicBaseUrl ?? new URL(requestUrl).origin;
   let urls: Promise<UrlContext> | undefined;
+  const registry = createRegistry(config, { AI: env.AI });
   return {
     subject,
     baseUrl,
     config,
     store: new JobStore(env.DB),
     queue: env.JOBS as Queue<JobMessage>,
-    registry: createRegistry(config),
+    registry,
+    statuses: (options) => providerStatuses(env.DB, registry, options),
+    paidProviders: config.paidProviders,
     now: Date.now,
     urls: () => {
       urls ??= signingSecret(env.DB, config).then((secret) => ({

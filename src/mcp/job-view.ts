@@ -19,6 +19,12 @@ export const JobViewSchema = z.object({
   image_url: z.string().optional().describe('Absolute URL of the finished image; works without the bearer token.'),
   content_type: z.string().optional(),
   bytes: z.number().int().optional(),
+  route_reason: z.string().nullable().describe('Why this provider and model were chosen.'),
+  adaptations: z.array(z.string()).describe('What was changed to fit the model (e.g. a size it does not make).'),
+  cost_usd: z.number().nullable().describe('Estimated cost of this image.'),
+  progress: z.number().nullable().describe('0–1 while a long generation runs, where the provider reports it.'),
+  revised_prompt: z.string().nullable().describe('The prompt as the provider rewrote it.'),
+  provider_metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
   created_at: z.string().describe('ISO 8601'),
   updated_at: z.string(),
   completed_at: z.string().nullable(),
@@ -40,6 +46,14 @@ export async function toView(job: Job, urls: UrlContext): Promise<JobView> {
     seed: job.seed,
     attempts: job.attempts,
     error: job.error,
+    route_reason: job.route_reason,
+    adaptations: job.adaptations ? (JSON.parse(job.adaptations) as string[]) : [],
+    cost_usd: job.cost_usd,
+    progress: job.progress,
+    revised_prompt: job.revised_prompt,
+    provider_metadata: job.provider_meta
+      ? (JSON.parse(job.provider_meta) as Record<string, string | number | boolean>)
+      : null,
     created_at: new Date(job.created_at).toISOString(),
     updated_at: new Date(job.updated_at).toISOString(),
     completed_at: iso(job.completed_at),
@@ -69,8 +83,11 @@ export function describeJob(view: JobView): string {
       return `![${altText(view.prompt)}](${view.image_url})`;
     case 'failed':
       return `Job ${view.job_id} failed: ${view.error ?? 'unknown error'}`;
-    default:
-      return `Job ${view.job_id} is ${view.status}.`;
+    default: {
+      const progress =
+        view.progress !== null && view.status === 'processing' ? ` (${Math.round(view.progress * 100)}%)` : '';
+      return `Job ${view.job_id} is ${view.status}${progress}.`;
+    }
   }
 }
 

@@ -4,16 +4,31 @@
  * delay so tests and benchmarks can stand in for a slow model.
  */
 import { hash32, renderArt, wrapText } from './placeholder-art';
-import type { GeneratedImage, GenerationRequest, ImageProvider, ProviderCapabilities } from './types';
+import type { GeneratedImage, GenerationContext, GenerationRequest, ImageProvider, ModelInfo } from './types';
 
-export const PLACEHOLDER_CAPABILITIES: ProviderCapabilities = {
-  models: ['placeholder'],
-  defaultModel: 'placeholder',
-  minSide: 64,
-  maxSide: 2048,
-  sizeStep: 8,
-  negativePrompt: true,
-  seed: true,
+export const PLACEHOLDER_MODEL: ModelInfo = {
+  id: 'placeholder',
+  label: 'Placeholder (offline test pattern)',
+  lifecycle: 'current',
+  capabilities: {
+    sizes: { kind: 'range', min: 64, max: 2048, step: 8 },
+    qualities: [],
+    formats: [],
+    backgrounds: [],
+    negativePrompt: true,
+    seed: true,
+    steps: null,
+    imageInput: false,
+    maxInputImages: 0,
+    maxPromptChars: 4000,
+  },
+  style: {
+    strengths: ['instant, free and offline', 'deterministic: same prompt and seed give the same image'],
+    promptGrammar: 'natural-language',
+    goodExample: 'a red bicycle leaning on a wall',
+    badExample: 'expects a real picture: it draws a colour pattern with the prompt written on it',
+  },
+  costUsd: 0,
 };
 
 function abortable(ms: number, signal: AbortSignal): Promise<void> {
@@ -29,12 +44,15 @@ function abortable(ms: number, signal: AbortSignal): Promise<void> {
 
 export class PlaceholderProvider implements ImageProvider {
   readonly id = 'placeholder';
-  readonly capabilities = PLACEHOLDER_CAPABILITIES;
+  readonly label = 'Placeholder';
+  readonly catalogue = [PLACEHOLDER_MODEL];
+  readonly defaultModel = 'placeholder';
+  readonly timeoutMs = 120_000;
 
   constructor(private readonly delayMs = 0) {}
 
-  async generate(request: GenerationRequest, signal: AbortSignal): Promise<GeneratedImage> {
-    if (this.delayMs > 0) await abortable(this.delayMs, signal);
+  async generate(request: GenerationRequest, ctx: GenerationContext): Promise<GeneratedImage> {
+    if (this.delayMs > 0) await abortable(this.delayMs, ctx.signal);
     const { width, height, prompt } = request;
     const seed = request.seed ?? hash32(prompt);
     // Loaded on first use so that requests which never draw do not pay for instantiating the WASM module.
@@ -44,22 +62,10 @@ export class PlaceholderProvider implements ImageProvider {
       const fontSize = Math.max(10, Math.round(Math.min(width, height) / 16));
       const lines = wrapText(prompt, Math.max(8, Math.floor(width / (fontSize * 0.6))), 4);
       lines.forEach((line, i) => {
-        draw_text_with_border(
-          image,
-          line,
-          Math.round(fontSize / 2),
-          Math.round(fontSize / 2 + i * fontSize * 1.2),
-          fontSize,
-        );
+        const y = Math.round(fontSize / 2 + i * fontSize * 1.2);
+        draw_text_with_border(image, line, Math.round(fontSize / 2), y, fontSize);
       });
-      return {
-        bytes: image.get_bytes(),
-        contentType: 'image/png',
-        width,
-        height,
-        model: 'placeholder',
-        seed,
-      };
+      return { bytes: image.get_bytes(), contentType: 'image/png', width, height, model: 'placeholder', seed };
     } finally {
       image.free();
     }

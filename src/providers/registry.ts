@@ -1,46 +1,56 @@
 /**
- * Which providers this deployment has, picked from configuration. `auto` resolves to the best configured
- * provider; the placeholder is used only when nothing else is configured or when asked for by name.
+ * Which providers this deployment has, built from configuration: the placeholder always, Workers AI when
+ * the AI binding exists, and each API provider whose key or URL is set.
  */
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import { PlaceholderProvider } from './placeholder';
-import type { ImageProvider } from './types';
-
-export const AUTO = 'auto';
+import type { ImageProvider, ModelInfo } from './types';
+import { type AiBinding, WorkersAiProvider } from './workers-ai';
 
 export interface ProviderRegistry {
   readonly providers: ReadonlyMap<string, ImageProvider>;
-  /** Resolves a requested provider name (or `auto`) and model to a concrete provider and model. */
-  resolve(name: string, model: string | undefined): { provider: ImageProvider; model: string };
 }
 
-export function createRegistry(config: Pick<Config, 'placeholderDelayMs'>): ProviderRegistry {
-  const providers = new Map<string, ImageProvider>([
-    ['placeholder', new PlaceholderProvider(config.placeholderDelayMs)],
-  ]);
-  return {
-    providers,
-    resolve(name, model) {
-      const provider = name === AUTO ? pickAuto(providers, model) : providers.get(name);
-      if (!provider) {
-        const known = [AUTO, ...providers.keys()].join(', ');
-        throw new AppError('bad_request', `Unknown or unconfigured provider "${name}". Available: ${known}.`);
-      }
-      const chosen = model ?? provider.capabilities.defaultModel;
-      if (!provider.capabilities.models.includes(chosen)) {
-        throw new AppError(
-          'bad_request',
-          `Provider "${provider.id}" has no model "${chosen}". Its models: ${provider.capabilities.models.join(', ')}.`,
-        );
-      }
-      return { provider, model: chosen };
-    },
-  };
+/** Extra providers, registered by the modules that implement them (keeps this file free of their SDKs). */
+export type ProviderFactory = (config: Config) => ImageProvider | undefined;
+const factories: ProviderFactory[] = [];
+
+export function registerProviderFactory(factory: ProviderFactory): void {
+  factories.push(factory);
 }
 
-function pickAuto(providers: ReadonlyMap<string, ImageProvider>, model: string | undefined): ImageProvider | undefined {
-  const all = [...providers.values()];
-  if (model) return all.find((p) => p.capabilities.models.includes(model));
-  return all.find((p) => p.id !== 'placeholder') ?? providers.get('placeholder');
+export function createRegistry(
+  config: Pick<Config, 'placeholderDelayMs' | 'providers'> & Partial<Config>,
+  bindings: { AI?: AiBinding | undefined } = {},
+): ProviderRegistry {
+  const providers = new Map<string, ImageProvider>();
+  const add = (p: ImageProvider | undefined) => p && providers.set(p.id, p);
+  if (bindings.AI && config.providers.workersAi) add(new WorkersAiProvider(bindings.AI));
+  for (const factory of factories) add(factory(config as Config));
+  add(new PlaceholderProvider(config.placeholderDelayMs));
+  return { providers };
+}
+
+/** A model by id or alias across providers (or within one). */
+export function findModel(
+  registry: ProviderRegistry,
+  name: string,
+  providerId?: string,
+): { provider: ImageProvider; model: ModelInfo } | undefined {
+  for (const provider of registry.providers.values()) {
+    if (providerId && provider.id !== providerId) continue;
+    const model = provider.catalogue.find((m) => m.id === name || m.aliases?.includes(name));
+    if (model) return { provider, model };
+  }
+  return undefined;
+}
+
+export function requireProvider(registry: ProviderRegistry, id: string): ImageProvider {
+  const provider = registry.providers.get(id);
+  if (!provider) {
+    const known = ['auto', ...registry.providers.keys()].join(', ');
+    throw new AppError('bad_request', `Unknown or unconfigured provider "${id}". Available: ${known}.`);
+  }
+  return provider;
 }

@@ -1,44 +1,106 @@
-/** The provider seam: what a generator can do, and one call that turns a request into image bytes. */
+/**
+ * The provider seam: a catalogue of models (what each can do, how to prompt it) and one call that turns a
+ * planned request into image bytes. Providers map to their APIs; planning, routing and retries live outside.
+ */
+
+export type Lifecycle = 'current' | 'legacy' | 'deprecated';
+
+/** How a model takes its size: any size in a range, a fixed list, or aspect ratios (and named resolutions). */
+export type SizeSupport =
+  | { kind: 'range'; min: number; max: number; step: number; maxPixels?: number }
+  | { kind: 'fixed'; sizes: ReadonlyArray<readonly [number, number]> }
+  | { kind: 'aspect'; ratios: readonly string[]; resolutions?: readonly string[] };
+
+export interface ModelCapabilities {
+  sizes: SizeSupport;
+  /** Quality levels the API accepts; empty when it has none. */
+  qualities: readonly string[];
+  /** Output formats the caller may ask for; empty when the format is fixed. */
+  formats: readonly string[];
+  /** Background options (e.g. transparent); empty when unsupported. */
+  backgrounds: readonly string[];
+  negativePrompt: boolean;
+  seed: boolean;
+  steps: { min: number; max: number; default: number } | null;
+  /** Accepts input images (edits, references); used by image-to-image. */
+  imageInput: boolean;
+  maxInputImages: number;
+  maxPromptChars: number;
+}
+
+export interface StyleProfile {
+  strengths: readonly string[];
+  promptGrammar: 'natural-language' | 'tag-list';
+  goodExample: string;
+  badExample: string;
+}
+
+export interface ModelInfo {
+  id: string;
+  label: string;
+  /** Other names that select this model, e.g. friendly short names. */
+  aliases?: readonly string[];
+  lifecycle: Lifecycle;
+  /** For legacy or deprecated models: what to use instead. */
+  replacement?: string;
+  capabilities: ModelCapabilities;
+  style: StyleProfile;
+  /** Typical cost of one image in US dollars, when the provider charges per image. */
+  costUsd?: number;
+}
 
 export interface GenerationRequest {
   prompt: string;
   negativePrompt: string | null;
-  model: string | null;
+  model: string;
   width: number;
   height: number;
+  /** For aspect-ratio models: the ratio chosen for width x height, e.g. "16:9". */
+  aspectRatio: string | null;
+  /** For models with named resolutions (e.g. "1K", "2K"). */
+  resolution: string | null;
   seed: number | null;
+  steps: number | null;
+  quality: string | null;
+  outputFormat: string | null;
+  background: string | null;
+}
+
+export interface GenerationContext {
+  signal: AbortSignal;
+  /** Reports progress (0–1) of a long generation; stored on the job so get_job_status can show it. */
+  onProgress?: (fraction: number) => Promise<void>;
 }
 
 export interface GeneratedImage {
   bytes: Uint8Array;
-  /** The true media type of `bytes`, e.g. image/png or image/jpeg. */
+  /** The true media type of `bytes` (sniffed, not assumed). */
   contentType: string;
   width: number;
   height: number;
   model: string;
   seed: number | null;
-}
-
-export interface ProviderCapabilities {
-  models: readonly string[];
-  defaultModel: string;
-  minSide: number;
-  maxSide: number;
-  /** Width and height must be multiples of this. */
-  sizeStep: number;
-  negativePrompt: boolean;
-  seed: boolean;
+  /** The prompt as the provider rewrote it, when it does. */
+  revisedPrompt?: string | null;
+  /** Provider notes worth keeping, e.g. an invisible watermark. */
+  metadata?: Record<string, string | number | boolean>;
 }
 
 export interface ImageProvider {
   readonly id: string;
-  readonly capabilities: ProviderCapabilities;
-  generate(request: GenerationRequest, signal: AbortSignal): Promise<GeneratedImage>;
+  readonly label: string;
+  readonly catalogue: readonly ModelInfo[];
+  readonly defaultModel: string;
+  /** How long one generation may take before it is cut off and retried. */
+  readonly timeoutMs: number;
+  /** Model ids the provider's API lists right now; absent where the API has no model list. */
+  discover?(signal: AbortSignal): Promise<string[]>;
+  generate(request: GenerationRequest, ctx: GenerationContext): Promise<GeneratedImage>;
 }
 
 /**
  * A provider failure, classified once: retryable ones (rate limits, 5xx, timeouts) are retried with backoff,
- * the rest fail the job at once with `message`, which must be safe to show the user.
+ * the rest fail the job at once with `message`, which must be safe to show the user (no secrets).
  */
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';

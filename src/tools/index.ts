@@ -5,6 +5,7 @@ import { registerGenerateImageAndWait } from './generate-image-and-wait';
 import { registerGetJobStatus } from './get-job-status';
 import { registerListGenerations } from './list-generations';
 import { registerListJobs } from './list-jobs';
+import { registerListProviders } from './list-providers';
 import { registerWaitForCompletion } from './wait-for-completion';
 
 export const tools: readonly ToolRegistrar[] = [
@@ -14,4 +15,5 @@ export const tools: readonly ToolRegistrar[] = [
   registerListJobs,
   registerWaitForCompletion,
   registerGenerateImageAndWait,
+  registerListProviders,
 ];

@@ -19,7 +19,28 @@ export const generateArgs = {
   width: z.number().int().min(1).max(8192).optional().describe('Width in pixels (default 1024).'),
   height: z.number().int().min(1).max(8192).optional().describe('Height in pixels (default 1024).'),
   aspect_ratio: z.string().max(16).optional().describe('Instead of width/height, e.g. "16:9", "1:1", "3:4".'),
-  seed: z.number().int().min(0).max(4294967295).optional().describe('Seed for reproducible results.'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(4294967295)
+    .optional()
+    .describe('Seed for reproducible results, where the model takes one.'),
+  steps: z
+    .number()
+    .int()
+    .min(1)
+    .max(150)
+    .optional()
+    .describe('Sampling steps, where the model has them (see list_providers).'),
+  quality: z
+    .string()
+    .max(16)
+    .optional()
+    .describe('Quality level the model offers, e.g. low/medium/high or standard/hd.'),
+  output_format: z.enum(['png', 'jpeg', 'webp']).optional().describe('Image format, where the model lets you choose.'),
+  background: z.enum(['transparent', 'opaque', 'auto']).optional().describe('Background, where the model supports it.'),
+  allow_paid: z.boolean().optional().describe('Allow providers this server marks as paid.'),
 };
 
 export const waitArgs = {

@@ -24,6 +24,10 @@ export function newJob(overrides: Partial<NewJob> = {}): NewJob {
     width: 64,
     height: 64,
     seed: 1,
+    params: null,
+    route_reason: null,
+    adaptations: null,
+    cost_usd: null,
     ...overrides,
   };
 }
@@ -39,7 +43,10 @@ export type Step = 'ok' | 'transient' | 'permanent' | 'hang' | 'empty';
 /** A provider that follows a script of outcomes, one per call, then succeeds; it counts its calls. */
 export class ScriptedProvider implements ImageProvider {
   readonly id = 'scripted';
-  readonly capabilities = new PlaceholderProvider().capabilities;
+  readonly label = 'Scripted test provider';
+  readonly catalogue = new PlaceholderProvider().catalogue;
+  readonly defaultModel = 'placeholder';
+  readonly timeoutMs = 10_000;
   calls = 0;
   private readonly inner = new PlaceholderProvider();
 
@@ -48,7 +55,8 @@ export class ScriptedProvider implements ImageProvider {
     private readonly byRequest?: (request: GenerationRequest) => Step | undefined,
   ) {}
 
-  async generate(request: GenerationRequest, signal: AbortSignal): Promise<GeneratedImage> {
+  async generate(request: GenerationRequest, ctx: GenerationContext): Promise<GeneratedImage> {
+    const { signal } = ctx;
     const step = this.byRequest?.(request) ?? this.script[this.calls] ?? 'ok';
     this.calls++;
     switch (step) {
@@ -57,20 +65,17 @@ export class ScriptedProvider implements ImageProvider {
       case 'permanent':
         throw new ProviderError('the prompt was refused by the content policy', false, 'content_policy');
       case 'empty':
-        return { ...(await this.inner.generate(request, signal)), bytes: new Uint8Array() };
+        return { ...(await this.inner.generate(request, ctx)), bytes: new Uint8Array() };
       case 'hang':
         return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
       default:
-        return this.inner.generate(request, signal);
+        return this.inner.generate(request, ctx);
     }
   }
 }
 
 export function consumerDeps(provider: ImageProvider, overrides: Partial<ConsumerDeps> = {}): ConsumerDeps {
-  const registry: ProviderRegistry = {
-    providers: new Map([[provider.id, provider]]),
-    resolve: () => ({ provider, model: 'placeholder' }),
-  };
+  const registry: ProviderRegistry = { providers: new Map([[provider.id, provider]]) };
   return {
     store: new JobStore(env.DB),
     bucket: env.IMAGES,

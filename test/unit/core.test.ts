@@ -6,9 +6,9 @@ import { originAllowed } from '../../src/http/origin';
 import type { Job } from '../../src/jobs/model';
 import { canTransition, JOB_STATUSES, retryDelaySeconds } from '../../src/jobs/model';
 import { pollDelays, waitForJobs } from '../../src/jobs/wait';
-import { PLACEHOLDER_CAPABILITIES, PlaceholderProvider } from '../../src/providers/placeholder';
+import { PLACEHOLDER_MODEL, PlaceholderProvider } from '../../src/providers/placeholder';
 import { wrapText } from '../../src/providers/placeholder-art';
-import { resolveSize } from '../../src/providers/sizing';
+import { planRequest } from '../../src/providers/plan';
 
 describe('job state', () => {
   it('only moves forward, and a finished job never changes again', () => {
@@ -36,7 +36,11 @@ describe('job state', () => {
 });
 
 describe('sizing', () => {
-  const caps = PLACEHOLDER_CAPABILITIES;
+  const resolveSize = (input: Record<string, unknown>, model = PLACEHOLDER_MODEL) => {
+    const { width, height } = planRequest(model, { prompt: 'x', ...input }).request;
+    return { width, height };
+  };
+  const caps = PLACEHOLDER_MODEL;
   it('defaults to 1024 square, keeps one given side square, snaps to the step', () => {
     expect(resolveSize({}, caps)).toEqual({ width: 1024, height: 1024 });
     expect(resolveSize({ width: 512 }, caps)).toEqual({ width: 512, height: 512 });
@@ -47,7 +51,7 @@ describe('sizing', () => {
     expect(resolveSize({ aspect_ratio: '3:4' }, caps)).toEqual({ width: 768, height: 1024 });
   });
   it('refuses what the provider cannot make, naming the range', () => {
-    expect(() => resolveSize({ width: 10 }, caps)).toThrow(/width 10 is outside this provider's range 64–2048/);
+    expect(() => resolveSize({ width: 10 }, caps)).toThrow(/width 10 is outside placeholder's range 64–2048/);
     expect(() => resolveSize({ aspect_ratio: 'wide' }, caps)).toThrow(/not a ratio like 16:9/);
     expect(() => resolveSize({ aspect_ratio: '100:1' }, caps)).toThrow(/at most 8:1/);
   });
@@ -123,6 +127,10 @@ describe('authentication without a configured token', () => {
     expect(originAllowed('null', 'http://localhost:8787/mcp', config)).toBe(false);
   });
 });
+
+function request(fields: { prompt: string; seed: number; width: number; height: number }) {
+  return planRequest(PLACEHOLDER_MODEL, fields).request;
+}
 
 describe('placeholder provider', () => {
   const provider = new PlaceholderProvider();

@@ -128,7 +128,7 @@ describe('HTTP surface', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/json');
-    expect(((await response.json()) as { result: { tools: unknown[] } }).result.tools.length).toBe(6);
+    expect(((await response.json()) as { result: { tools: unknown[] } }).result.tools.length).toBe(7);
   });
 
   it('streams progress notifications as SSE when the client sends a progress token', async () => {
@@ -136,7 +136,7 @@ describe('HTTP surface', () => {
       jsonrpc: '2.0',
       id: 9,
       method: 'tools/call',
-      params: { name: 'generate_image_and_wait', arguments: { prompt: 'progress' }, _meta: { progressToken: 'p1' } },
+      params: { name: 'generate_image_and_wait', arguments: { prompt: 'progress', provider: 'placeholder' }, _meta: { progressToken: 'p1' } },
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const messages = parseSse(await response.text()).map((e) => JSON.parse(e.data));
@@ -146,6 +146,6 @@ describe('HTTP surface', () => {
 
   it('keeps serving after every kind of bad request', async () => {
     const reply = await rpc('tools/list');
-    expect(reply.result?.tools).toHaveLength(6);
+    expect(reply.result?.tools).toHaveLength(7);
   });
 });

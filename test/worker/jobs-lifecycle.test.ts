@@ -22,12 +22,20 @@ function recordingQueue(fail = false) {
   return { queue, sent };
 }
 
-const registry = createRegistry({ placeholderDelayMs: 0 });
+const registry = createRegistry({ placeholderDelayMs: 0, providers: { workersAi: false } });
+const deps = (queue: Pick<Queue<JobMessage>, 'sendBatch'>) => ({
+  store: new JobStore(env.DB),
+  queue,
+  registry,
+  statuses: async () => new Map(),
+  paidProviders: [],
+  now: Date.now,
+});
 
 describe('submitting jobs', () => {
   it('writes every row before enqueueing, one message per image, in one batch', async () => {
     const { queue, sent } = recordingQueue();
-    const jobs = await submitJobs({ store: new JobStore(env.DB), queue, registry, now: Date.now }, 'alice', {
+    const jobs = await submitJobs(deps(queue), 'alice', {
       prompt: 'four',
       provider: 'auto',
       count: 4,
@@ -40,7 +48,7 @@ describe('submitting jobs', () => {
   it('marks the rows failed and tells the caller when the queue refuses them', async () => {
     const { queue } = recordingQueue(true);
     const store = new JobStore(env.DB);
-    const error = await submitJobs({ store, queue, registry, now: Date.now }, 'alice', {
+    const error = await submitJobs(deps(queue), 'alice', {
       prompt: 'lost?',
       provider: 'auto',
       count: 2,
@@ -55,15 +63,15 @@ describe('submitting jobs', () => {
 
   it('refuses bad requests before writing anything', async () => {
     const { queue, sent } = recordingQueue();
-    const deps = { store: new JobStore(env.DB), queue, registry, now: Date.now };
-    await expect(submitJobs(deps, 'alice', { prompt: 'x', provider: 'nope', count: 1 })).rejects.toThrow(
+    const submit = deps(queue);
+    await expect(submitJobs(submit, 'alice', { prompt: 'x', provider: 'nope', count: 1 })).rejects.toThrow(
       /Unknown or unconfigured provider "nope"/,
     );
-    await expect(submitJobs(deps, 'alice', { prompt: 'x', provider: 'auto', count: 1, width: 100000 })).rejects.toThrow(
-      /width 100000 is outside/,
+    await expect(submitJobs(submit, 'alice', { prompt: 'x', provider: 'auto', count: 1, width: 100000 })).rejects.toThrow(
+      /width 100000 is outside placeholder's range/,
     );
     await expect(
-      submitJobs(deps, 'alice', { prompt: 'x', provider: 'auto', count: 1, width: 512, aspect_ratio: '1:1' }),
+      submitJobs(submit, 'alice', { prompt: 'x', provider: 'auto', count: 1, width: 512, aspect_ratio: '1:1' }),
     ).rejects.toThrow(/either width\/height or aspect_ratio/);
     expect(sent).toHaveLength(0);
   });

@@ -65,7 +65,7 @@ describe('legacy SSE transport', () => {
     expect((await post(stream.endpoint, { jsonrpc: '2.0', id: 2, method: 'tools/list' })).status).toBe(202);
     const list = JSON.parse((await stream.next()).data);
     expect(list.id).toBe(2);
-    expect(list.result.tools).toHaveLength(6);
+    expect(list.result.tools).toHaveLength(7);
     await stream.close();
   });
 
@@ -78,7 +78,7 @@ describe('legacy SSE transport', () => {
     ).toBe(true);
     const reply = JSON.parse((await stream.next()).data);
     expect(reply.id).toBe(7);
-    expect(reply.result.tools).toHaveLength(6);
+    expect(reply.result.tools).toHaveLength(7);
     await stream.close();
   });
 
@@ -88,7 +88,7 @@ describe('legacy SSE transport', () => {
       jsonrpc: '2.0',
       id: 3,
       method: 'tools/call',
-      params: { name: 'generate_image_and_wait', arguments: { prompt: 'over sse' }, _meta: { progressToken: 5 } },
+      params: { name: 'generate_image_and_wait', arguments: { prompt: 'over sse', provider: 'placeholder' }, _meta: { progressToken: 5 } },
     });
     const messages = [];
     for (;;) {

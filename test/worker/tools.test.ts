@@ -10,7 +10,7 @@ interface WaitResult {
 }
 
 describe('tools', () => {
-  it('lists the six tools of the Workers server, each with title, annotations and output schema', async () => {
+  it('lists the six tools of the Workers server and list_providers, each with title, annotations and output schema', async () => {
     const reply = await rpc('tools/list');
     const tools = (reply.result?.tools ?? []) as Tool[];
     expect(tools.map((t) => t.name).sort()).toEqual(
@@ -21,6 +21,7 @@ describe('tools', () => {
         'list_generations',
         'list_jobs',
         'wait_for_completion',
+        'list_providers',
       ].sort(),
     );
     for (const tool of tools) {
@@ -82,6 +83,7 @@ describe('tools', () => {
   it('queues count images as separate jobs and waits for all of them', async () => {
     const started = await callTool<{ job_id: string; job_ids: string[]; status: string }>('generate_image', {
       prompt: 'three cats',
+      provider: 'placeholder',
       count: 3,
       aspect_ratio: '16:9',
       seed: 7,
@@ -98,7 +100,7 @@ describe('tools', () => {
   });
 
   it('reports get_job_status, list_jobs and list_generations for the caller only', async () => {
-    const mine = await callTool<WaitResult>('generate_image_and_wait', { prompt: 'alice only' });
+    const mine = await callTool<WaitResult>('generate_image_and_wait', { prompt: 'alice only', provider: 'placeholder' });
     const jobId = mine.structured.job_ids[0]!;
 
     const status = await callTool<{ status: string; image_url: string }>('get_job_status', { job_id: jobId });

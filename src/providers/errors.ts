@@ -1,0 +1,65 @@
+/** One place that turns HTTP statuses and transport failures of any provider into classified errors. */
+import { ProviderError } from './types';
+
+const POLICY = /content[_ -]?policy|moderation|safety|blocked|prohibited|responsible ?ai/i;
+
+/** Removes every configured secret from a text that may be shown or stored. */
+export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let out = text;
+  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
+  return out;
+}
+
+/**
+ * Maps an HTTP failure of `provider` to a ProviderError. `detail` is the provider's own error message, which
+ * is kept (redacted) because it usually says what to change.
+ */
+export function classifyHttp(
+  provider: string,
+  status: number,
+  detail: string,
+  secrets: ReadonlyArray<string | undefined> = [],
+): ProviderError {
+  const said = redact(detail, secrets).slice(0, 500);
+  const suffix = said ? `: ${said}` : '';
+  if (status === 401 || status === 403) {
+    return new ProviderError(
+      `${provider} rejected the credentials (HTTP ${status}); check the API key or access settings${suffix}`,
+      false,
+      'auth_failed',
+    );
+  }
+  if (status === 400 && POLICY.test(said)) {
+    return new ProviderError(
+      `${provider} refused the prompt under its content policy${suffix}. Rephrase the prompt.`,
+      false,
+      'content_policy',
+    );
+  }
+  if (status === 404)
+    return new ProviderError(`${provider} does not know this model or endpoint${suffix}`, false, 'model_not_found');
+  if (status === 408 || status === 409 || status === 425 || status === 429) {
+    return new ProviderError(`${provider} is rate limiting or busy (HTTP ${status})${suffix}`, true, 'rate_limited');
+  }
+  if (status >= 500)
+    return new ProviderError(`${provider} had a server error (HTTP ${status})${suffix}`, true, 'provider_unavailable');
+  return new ProviderError(`${provider} rejected the request (HTTP ${status})${suffix}`, false, 'provider_rejected');
+}
+
+/** Network failures and timeouts are retryable; everything unknown is treated as a malformed response. */
+export function classifyThrown(
+  provider: string,
+  error: unknown,
+  secrets: ReadonlyArray<string | undefined> = [],
+): ProviderError {
+  if (error instanceof ProviderError) return error;
+  const message = redact(error instanceof Error ? error.message : String(error), secrets);
+  if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return new ProviderError(`${provider} did not answer in time.`, true, 'timeout', { cause: error });
+  }
+  if (error instanceof TypeError) {
+    // fetch() rejects with a TypeError when the connection fails.
+    return new ProviderError(`Could not reach ${provider}: ${message}`, true, 'provider_unreachable');
+  }
+  return new ProviderError(`${provider} returned something unexpected: ${message}`, false, 'malformed_response');
+}

@@ -1,0 +1,217 @@
+/**
+ * Fitting a request to one model: what it cannot serve is adapted where that is safe (and the adaptation
+ * recorded for the caller), or refused with a message that names what would work. Pure: no I/O.
+ */
+import { AppError } from '../errors';
+import type { GenerationRequest, ModelInfo, SizeSupport } from './types';
+
+export interface PlanInput {
+  prompt: string;
+  negative_prompt?: string | undefined;
+  width?: number | undefined;
+  height?: number | undefined;
+  aspect_ratio?: string | undefined;
+  seed?: number | undefined;
+  steps?: number | undefined;
+  quality?: string | undefined;
+  output_format?: string | undefined;
+  background?: string | undefined;
+}
+
+export interface Plan {
+  request: GenerationRequest;
+  adaptations: string[];
+}
+
+export const DEFAULT_SIDE = 1024;
+
+export function parseAspectRatio(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*[:x/]\s*(\d+(?:\.\d+)?)\s*$/.exec(text);
+  const w = Number(match?.[1]);
+  const h = Number(match?.[2]);
+  if (!match || !(w > 0) || !(h > 0) || w / h > 8 || h / w > 8) {
+    throw new AppError('bad_request', `aspect_ratio "${text}" is not a ratio like 16:9, 1:1 or 3:4 (at most 8:1).`);
+  }
+  return w / h;
+}
+
+const snap = (value: number, step: number) => Math.max(step, Math.round(value / step) * step);
+
+/** The ratio the caller asked for, if any: from aspect_ratio, or from width and height. */
+function requestedRatio(input: PlanInput): number | undefined {
+  if (input.aspect_ratio !== undefined) return parseAspectRatio(input.aspect_ratio);
+  if (input.width !== undefined && input.height !== undefined) return input.width / input.height;
+  return undefined;
+}
+
+function sizeFromRatio(ratio: number, long = DEFAULT_SIDE): [number, number] {
+  return ratio >= 1 ? [long, long / ratio] : [long * ratio, long];
+}
+
+interface SizePlan {
+  width: number;
+  height: number;
+  aspectRatio: string | null;
+  adaptation?: string;
+}
+
+function planSize(input: PlanInput, sizes: SizeSupport, model: string): SizePlan {
+  if (input.aspect_ratio !== undefined && (input.width !== undefined || input.height !== undefined)) {
+    throw new AppError('bad_request', 'Give either width/height or aspect_ratio, not both.');
+  }
+  const ratio = requestedRatio(input);
+  const asked =
+    input.aspect_ratio ?? (input.width !== undefined ? `${input.width}x${input.height ?? input.width}` : null);
+  switch (sizes.kind) {
+    case 'range': {
+      let w: number;
+      let h: number;
+      if (input.aspect_ratio !== undefined) {
+        [w, h] = sizeFromRatio(ratio!, Math.min(DEFAULT_SIDE, sizes.max));
+        w = Math.min(sizes.max, snap(Math.max(sizes.min, w), sizes.step));
+        h = Math.min(sizes.max, snap(Math.max(sizes.min, h), sizes.step));
+      } else {
+        w = input.width ?? input.height ?? Math.min(DEFAULT_SIDE, sizes.max);
+        h = input.height ?? input.width ?? Math.min(DEFAULT_SIDE, sizes.max);
+        for (const [name, value] of [
+          ['width', w],
+          ['height', h],
+        ] as const) {
+          if (value < sizes.min || value > sizes.max) {
+            throw new AppError(
+              'bad_request',
+              `${name} ${value} is outside ${model}'s range ${sizes.min}–${sizes.max} px.`,
+            );
+          }
+        }
+        w = snap(w, sizes.step);
+        h = snap(h, sizes.step);
+      }
+      if (sizes.maxPixels && w * h > sizes.maxPixels) {
+        throw new AppError(
+          'bad_request',
+          `${w}x${h} is more than ${model}'s ${sizes.maxPixels} pixels; ask for a smaller size.`,
+        );
+      }
+      return { width: w, height: h, aspectRatio: null };
+    }
+    case 'fixed': {
+      const target = ratio ?? 1;
+      const best = [...sizes.sizes].sort(
+        (a, b) => Math.abs(Math.log(a[0] / a[1] / target)) - Math.abs(Math.log(b[0] / b[1] / target)),
+      )[0]!;
+      const exact = input.width === best[0] && input.height === best[1];
+      const offered = sizes.sizes.map(([w, h]) => `${w}x${h}`).join(', ');
+      return {
+        width: best[0],
+        height: best[1],
+        aspectRatio: null,
+        ...(asked &&
+          !exact && {
+            adaptation: `size ${asked} is not offered by ${model}; using ${best[0]}x${best[1]} (offers ${offered})`,
+          }),
+      };
+    }
+    case 'aspect': {
+      const target = ratio ?? 1;
+      const best = [...sizes.ratios].sort(
+        (a, b) => Math.abs(Math.log(parseAspectRatio(a) / target)) - Math.abs(Math.log(parseAspectRatio(b) / target)),
+      )[0]!;
+      const [w, h] = sizeFromRatio(parseAspectRatio(best));
+      const exact = input.aspect_ratio !== undefined && parseAspectRatio(input.aspect_ratio) === parseAspectRatio(best);
+      return {
+        width: Math.round(w),
+        height: Math.round(h),
+        aspectRatio: best,
+        ...(asked &&
+          !exact && {
+            adaptation: `${model} takes aspect ratios (${sizes.ratios.join(', ')}); ${asked} became ${best}`,
+          }),
+      };
+    }
+  }
+}
+
+function pick(
+  name: string,
+  value: string | undefined,
+  allowed: readonly string[],
+  model: string,
+  adaptations: string[],
+): string | null {
+  if (value === undefined) return null;
+  if (allowed.length === 0) {
+    adaptations.push(`${name} ignored: ${model} has no ${name} option`);
+    return null;
+  }
+  if (!allowed.includes(value)) {
+    throw new AppError(
+      'bad_request',
+      `${name} "${value}" is not available on ${model}; use one of: ${allowed.join(', ')}.`,
+    );
+  }
+  return value;
+}
+
+export function planRequest(model: ModelInfo, input: PlanInput): Plan {
+  const caps = model.capabilities;
+  const adaptations: string[] = [];
+  if (input.prompt.length > caps.maxPromptChars) {
+    throw new AppError(
+      'bad_request',
+      `The prompt has ${input.prompt.length} characters; ${model.id} takes at most ${caps.maxPromptChars}.`,
+    );
+  }
+  const size = planSize(input, caps.sizes, model.id);
+  if (size.adaptation) adaptations.push(size.adaptation);
+
+  let negativePrompt = input.negative_prompt?.trim() || null;
+  if (negativePrompt && !caps.negativePrompt) {
+    adaptations.push(
+      `negative_prompt ignored: ${model.id} does not support it (say what to avoid in the prompt instead)`,
+    );
+    negativePrompt = null;
+  }
+  let seed = input.seed ?? null;
+  if (seed !== null && !caps.seed) {
+    adaptations.push(`seed ignored: ${model.id} does not take a seed, so results are not reproducible`);
+    seed = null;
+  }
+  let steps = input.steps ?? null;
+  if (steps !== null) {
+    if (!caps.steps) {
+      adaptations.push(`steps ignored: ${model.id} has a fixed number of steps`);
+      steps = null;
+    } else if (steps < caps.steps.min || steps > caps.steps.max) {
+      throw new AppError(
+        'bad_request',
+        `steps ${steps} is outside ${model.id}'s range ${caps.steps.min}–${caps.steps.max}.`,
+      );
+    }
+  }
+  const quality = pick('quality', input.quality, caps.qualities, model.id, adaptations);
+  const outputFormat = pick('output_format', input.output_format, caps.formats, model.id, adaptations);
+  const background = pick('background', input.background, caps.backgrounds, model.id, adaptations);
+  if (background === 'transparent' && outputFormat === 'jpeg') {
+    throw new AppError('bad_request', 'A transparent background needs output_format png or webp, not jpeg.');
+  }
+  const resolution =
+    caps.sizes.kind === 'aspect' && caps.sizes.resolutions?.length ? (caps.sizes.resolutions[0] ?? null) : null;
+  return {
+    request: {
+      prompt: input.prompt,
+      negativePrompt,
+      model: model.id,
+      width: size.width,
+      height: size.height,
+      aspectRatio: size.aspectRatio,
+      resolution,
+      seed,
+      steps,
+      quality,
+      outputFormat,
+      background,
+    },
+    adaptations,
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * Choosing a provider and model for a request. `auto` reads what the prompt asks for (text and logos,
+ * photos, anime and art) and takes the first configured, available and capable provider in that intent's
+ * order; the placeholder only when no real provider is left. The reason is kept on the job. Pure.
+ */
+import { AppError } from '../errors';
+import type { ModelInfo } from './types';
+
+export interface Candidate {
+  id: string;
+  catalogue: readonly ModelInfo[];
+  defaultModel: string;
+  available: boolean;
+  reason?: string | undefined;
+}
+
+export interface RouteRequest {
+  provider: string;
+  model?: string | undefined;
+  prompt: string;
+  wantsNegativePrompt: boolean;
+  allowPaid: boolean;
+  paidProviders: readonly string[];
+}
+
+export interface Route {
+  providerId: string;
+  model: ModelInfo;
+  reason: string;
+}
+
+interface Intent {
+  name: string;
+  pattern: RegExp;
+  order: readonly string[];
+}
+
+export const INTENTS: readonly Intent[] = [
+  {
+    name: 'text, logos or typography',
+    pattern:
+      /\b(text|logo|typograph\w*|letter(ing|s)?|font|poster|signs?|labels?|caption|headline|banner|infographic|words?|saying|reads)\b|["“][^"”]{2,}["”]/i,
+    order: ['openai', 'gemini', 'workers-ai', 'sd-webui'],
+  },
+  {
+    name: 'anime or art',
+    pattern:
+      /\b(anime|manga|chibi|illustration|painting|watercolou?r|oil paint\w*|concept art|pixel art|sketch|artwork|fantasy art)\b/i,
+    order: ['sd-webui', 'workers-ai', 'openai', 'gemini'],
+  },
+  {
+    name: 'photorealism',
+    pattern: /\b(photo\w*|realistic|photoreal\w*|portrait|dslr|35mm|85mm|cinematic|hdr|raw photo)\b/i,
+    order: ['sd-webui', 'workers-ai', 'gemini', 'openai'],
+  },
+];
+
+/** Free or self-hosted first, then paid APIs. */
+export const DEFAULT_ORDER: readonly string[] = ['workers-ai', 'sd-webui', 'gemini', 'openai'];
+
+function usableModels(candidate: Candidate): ModelInfo[] {
+  const current = candidate.catalogue.filter((m) => m.lifecycle !== 'deprecated');
+  const preferred = current.find((m) => m.id === candidate.defaultModel);
+  return preferred ? [preferred, ...current.filter((m) => m !== preferred)] : current;
+}
+
+export function route(request: RouteRequest, candidates: readonly Candidate[]): Route {
+  const byId = new Map(candidates.map((c) => [c.id, c]));
+  const paid = (id: string) => request.paidProviders.includes(id) && !request.allowPaid;
+  const unavailable = (c: Candidate) => `${c.id} is unavailable${c.reason ? ` (${c.reason})` : ''}`;
+
+  if (request.provider !== 'auto') {
+    const chosen = byId.get(request.provider);
+    if (!chosen) {
+      throw new AppError(
+        'bad_request',
+        `Unknown or unconfigured provider "${request.provider}". Available: auto, ${[...byId.keys()].join(', ')}.`,
+      );
+    }
+    if (paid(chosen.id))
+      throw new AppError(
+        'bad_request',
+        `${chosen.id} is a paid provider on this server: pass allow_paid: true to use it.`,
+      );
+    if (!chosen.available)
+      throw new AppError('unavailable', `${unavailable(chosen)}. Try provider "auto" or another provider.`);
+    const model = request.model ? pickModel(chosen, request.model) : usableModels(chosen)[0];
+    if (!model) throw new AppError('bad_request', `${chosen.id} has no usable model.`);
+    return { providerId: chosen.id, model, reason: `requested provider ${chosen.id}` };
+  }
+
+  if (request.model) {
+    const owner = candidates.find((c) =>
+      c.catalogue.some((m) => m.id === request.model || m.aliases?.includes(request.model!)),
+    );
+    if (!owner) {
+      const all = candidates.flatMap((c) => c.catalogue.map((m) => m.id));
+      throw new AppError(
+        'bad_request',
+        `No configured provider has model "${request.model}". Models: ${all.join(', ')}.`,
+      );
+    }
+    if (paid(owner.id))
+      throw new AppError(
+        'bad_request',
+        `${request.model} belongs to the paid provider ${owner.id}: pass allow_paid: true.`,
+      );
+    if (!owner.available)
+      throw new AppError('unavailable', `${unavailable(owner)}; choose another model or provider "auto".`);
+    return {
+      providerId: owner.id,
+      model: pickModel(owner, request.model),
+      reason: `requested model ${request.model} (${owner.id})`,
+    };
+  }
+
+  const intent = INTENTS.find((i) => i.pattern.test(request.prompt));
+  const order = intent?.order ?? DEFAULT_ORDER;
+  const skipped: string[] = [];
+  const eligible: Array<{ candidate: Candidate; model: ModelInfo; capable: boolean }> = [];
+  for (const id of order) {
+    const candidate = byId.get(id);
+    if (!candidate) continue;
+    if (!candidate.available) {
+      skipped.push(unavailable(candidate));
+      continue;
+    }
+    if (paid(id)) {
+      skipped.push(`${id} is paid (allow_paid not set)`);
+      continue;
+    }
+    const models = usableModels(candidate);
+    const capable = request.wantsNegativePrompt ? models.find((m) => m.capabilities.negativePrompt) : models[0];
+    eligible.push({ candidate, model: capable ?? models[0]!, capable: Boolean(capable) });
+  }
+  const pickedEntry = eligible.find((e) => e.capable) ?? eligible[0];
+  const why = intent ? `prompt asks for ${intent.name}` : 'no specific intent in the prompt';
+  const skippedNote = skipped.length ? `; skipped: ${skipped.join('; ')}` : '';
+  if (pickedEntry) {
+    return {
+      providerId: pickedEntry.candidate.id,
+      model: pickedEntry.model,
+      reason: `auto: ${why} → ${pickedEntry.candidate.id} (order ${order.join(' > ')})${skippedNote}`,
+    };
+  }
+  const placeholder = byId.get('placeholder');
+  if (placeholder?.available) {
+    return {
+      providerId: 'placeholder',
+      model: usableModels(placeholder)[0]!,
+      reason: `auto: no real provider configured and available → placeholder${skippedNote}`,
+    };
+  }
+  throw new AppError('unavailable', `No provider can serve this request now${skippedNote}.`);
+}
+
+function pickModel(candidate: Candidate, name: string): ModelInfo {
+  const model = candidate.catalogue.find((m) => m.id === name || m.aliases?.includes(name));
+  if (!model) {
+    throw new AppError(
+      'bad_request',
+      `Provider "${candidate.id}" has no model "${name}". Its models: ${candidate.catalogue.map((m) => m.id).join(', ')}.`,
+    );
+  }
+  return model;
+}

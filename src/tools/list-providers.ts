@@ -1,0 +1,111 @@
+/** list_providers: what this server can generate with, and how to prompt each model. */
+import { z } from 'zod';
+import type { ModelInfo } from '../providers/types';
+import { READ_ONLY, type ToolRegistrar } from './define';
+
+export const name = 'list_providers';
+
+const ModelSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  aliases: z.array(z.string()),
+  lifecycle: z.enum(['current', 'legacy', 'deprecated']),
+  replacement: z.string().optional(),
+  discovered: z.boolean().nullable().describe("Whether the provider's API lists it now (null: no list)."),
+  cost_usd: z.number().nullable(),
+  capabilities: z.record(z.string(), z.unknown()),
+  style: z.object({
+    strengths: z.array(z.string()),
+    prompt_grammar: z.enum(['natural-language', 'tag-list']),
+    good_example: z.string(),
+    bad_example: z.string(),
+  }),
+});
+
+export const config = {
+  title: 'List image providers and models',
+  description:
+    'Every configured provider with its availability, and per model: capabilities (sizes, qualities, formats, ' +
+    'negative prompt, seed, steps, image input), how to write prompts for it, and whether it is deprecated. ' +
+    'Pass refresh: true to ask the providers again instead of using the cached answer.',
+  inputSchema: { refresh: z.boolean().default(false).describe("Re-check every provider's API now.") },
+  outputSchema: {
+    providers: z.array(
+      z.object({
+        id: z.string(),
+        label: z.string(),
+        available: z.boolean(),
+        reason: z.string().nullable(),
+        paid: z.boolean(),
+        default_model: z.string(),
+        checked_at: z.string().nullable(),
+        models: z.array(ModelSchema),
+      }),
+    ),
+    warnings: z.array(z.string()),
+  },
+  annotations: { ...READ_ONLY, openWorldHint: true },
+};
+
+function modelView(model: ModelInfo, discovered: string[] | null) {
+  const c = model.capabilities;
+  return {
+    id: model.id,
+    label: model.label,
+    aliases: [...(model.aliases ?? [])],
+    lifecycle: model.lifecycle,
+    ...(model.replacement && { replacement: model.replacement }),
+    discovered: discovered ? discovered.includes(model.id) : null,
+    cost_usd: model.costUsd ?? null,
+    capabilities: {
+      sizes: c.sizes,
+      qualities: c.qualities,
+      formats: c.formats,
+      backgrounds: c.backgrounds,
+      negative_prompt: c.negativePrompt,
+      seed: c.seed,
+      steps: c.steps,
+      image_input: c.imageInput,
+      max_input_images: c.maxInputImages,
+      max_prompt_chars: c.maxPromptChars,
+    },
+    style: {
+      strengths: [...model.style.strengths],
+      prompt_grammar: model.style.promptGrammar,
+      good_example: model.style.goodExample,
+      bad_example: model.style.badExample,
+    },
+  };
+}
+
+export const registerListProviders: ToolRegistrar = (server, ctx) => {
+  server.registerTool(name, config, async ({ refresh }) => {
+    const statuses = await ctx.statuses({ refresh });
+    const providers = [...ctx.registry.providers.values()].map((p) => {
+      const status = statuses.get(p.id);
+      return {
+        id: p.id,
+        label: p.label,
+        available: status?.available ?? true,
+        reason: status?.reason ?? null,
+        paid: ctx.paidProviders.includes(p.id),
+        default_model: p.defaultModel,
+        checked_at: status ? new Date(status.checkedAt).toISOString() : null,
+        models: p.catalogue.map((m) => modelView(m, status?.discovered ?? null)),
+      };
+    });
+    const warnings = [...ctx.registry.providers.values()].flatMap((p) =>
+      p.catalogue
+        .filter((m) => m.lifecycle === 'deprecated')
+        .map((m) => `${p.id}/${m.id} is deprecated${m.replacement ? `; use ${m.replacement}` : ''}.`),
+    );
+    const lines = providers.map(
+      (p) =>
+        `${p.id}: ${p.available ? 'available' : `unavailable (${p.reason ?? 'unknown'})`}; models: ${p.models.map((m) => m.id).join(', ')}`,
+    );
+    return {
+      content: [{ type: 'text', text: [...lines, ...warnings].join('\n') }],
+      structuredContent: { providers, warnings },
+    };
+  });
+};

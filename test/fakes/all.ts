@@ -1,0 +1,40 @@
+/** Starts every provider fake; used by the workers tests' and the end-to-end suite's global setup. */
+import { startGeminiFake } from './gemini';
+import { startOpenaiFake } from './openai';
+import { startSdWebuiFake } from './sd-webui';
+import type { FakeServer } from './server';
+
+export interface Fakes {
+  openai: FakeServer;
+  gemini: FakeServer;
+  sdWebui: FakeServer;
+}
+
+/** Recognisable fake secrets: the suites scan what they capture for them. */
+export const FAKE_SECRETS = {
+  OPENAI_API_KEY: 'sk-test-openai-secret-0123456789',
+  GEMINI_API_KEY: 'test-gemini-secret-0123456789',
+  SD_WEBUI_AUTH: 'sduser:sd-secret-password-0123',
+};
+
+export async function startFakes(): Promise<Fakes & { close(): Promise<void> }> {
+  const [openai, gemini, sdWebui] = await Promise.all([startOpenaiFake(), startGeminiFake(), startSdWebuiFake()]);
+  return {
+    openai,
+    gemini,
+    sdWebui,
+    close: async () => {
+      await Promise.all([openai.close(), gemini.close(), sdWebui.close()]);
+    },
+  };
+}
+
+/** The Worker settings that point every provider at its fake. */
+export function fakeProviderVars(fakes: Fakes): Record<string, string> {
+  return {
+    ...FAKE_SECRETS,
+    OPENAI_BASE_URL: `${fakes.openai.url}/v1`,
+    GEMINI_BASE_URL: fakes.gemini.url,
+    SD_WEBUI_URL: fakes.sdWebui.url,
+  };
+}

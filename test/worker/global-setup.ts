@@ -1,0 +1,15 @@
+/** Starts the provider fakes (Node HTTP servers) that the Worker under test calls on loopback. */
+import type { TestProject } from 'vitest/node';
+import { fakeProviderVars, startFakes } from '../fakes/all';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    providerVars: Record<string, string>;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const fakes = await startFakes();
+  project.provide('providerVars', fakeProviderVars(fakes));
+  return () => fakes.close();
+}
