@@ -6,6 +6,7 @@ import { PlaceholderProvider } from '../../src/providers/placeholder';
 import type { ProviderRegistry } from '../../src/providers/registry';
 import {
   type GeneratedImage,
+  type GenerationContext,
   type GenerationRequest,
   type ImageProvider,
   ProviderError,

@@ -132,13 +132,14 @@ function request(fields: { prompt: string; seed: number; width: number; height: 
   return planRequest(PLACEHOLDER_MODEL, fields).request;
 }
 
+function request(fields: { prompt: string; seed: number; width: number; height: number }) {
+  return planRequest(PLACEHOLDER_MODEL, fields).request;
+}
+
 describe('placeholder provider', () => {
   const provider = new PlaceholderProvider();
   const generate = (prompt: string, seed: number) =>
-    provider.generate(
-      { prompt, seed, negativePrompt: null, model: null, width: 96, height: 64 },
-      new AbortController().signal,
-    );
+    provider.generate(request({ prompt, seed, width: 96, height: 64 }), { signal: new AbortController().signal });
 
   it('is deterministic for a prompt and seed, and varies with either', async () => {
     const a = await generate('a cat', 1);
@@ -152,10 +153,9 @@ describe('placeholder provider', () => {
   it('honours its delay and can be cut off', async () => {
     const slow = new PlaceholderProvider(10_000);
     const controller = new AbortController();
-    const pending = slow.generate(
-      { prompt: 'x', seed: 1, negativePrompt: null, model: null, width: 64, height: 64 },
-      controller.signal,
-    );
+    const pending = slow.generate(request({ prompt: 'x', seed: 1, width: 64, height: 64 }), {
+      signal: controller.signal,
+    });
     controller.abort(new Error('cut off'));
     await expect(pending).rejects.toThrow('cut off');
   });
