@@ -132,10 +132,6 @@ function request(fields: { prompt: string; seed: number; width: number; height: 
   return planRequest(PLACEHOLDER_MODEL, fields).request;
 }
 
-function request(fields: { prompt: string; seed: number; width: number; height: number }) {
-  return planRequest(PLACEHOLDER_MODEL, fields).request;
-}
-
 describe('placeholder provider', () => {
   const provider = new PlaceholderProvider();
   const generate = (prompt: string, seed: number) =>
