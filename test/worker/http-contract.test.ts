@@ -136,7 +136,11 @@ describe('HTTP surface', () => {
       jsonrpc: '2.0',
       id: 9,
       method: 'tools/call',
-      params: { name: 'generate_image_and_wait', arguments: { prompt: 'progress', provider: 'placeholder' }, _meta: { progressToken: 'p1' } },
+      params: {
+        name: 'generate_image_and_wait',
+        arguments: { prompt: 'progress', provider: 'placeholder' },
+        _meta: { progressToken: 'p1' },
+      },
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const messages = parseSse(await response.text()).map((e) => JSON.parse(e.data));

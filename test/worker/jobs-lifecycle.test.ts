@@ -67,9 +67,9 @@ describe('submitting jobs', () => {
     await expect(submitJobs(submit, 'alice', { prompt: 'x', provider: 'nope', count: 1 })).rejects.toThrow(
       /Unknown or unconfigured provider "nope"/,
     );
-    await expect(submitJobs(submit, 'alice', { prompt: 'x', provider: 'auto', count: 1, width: 100000 })).rejects.toThrow(
-      /width 100000 is outside placeholder's range/,
-    );
+    await expect(
+      submitJobs(submit, 'alice', { prompt: 'x', provider: 'auto', count: 1, width: 100000 }),
+    ).rejects.toThrow(/width 100000 is outside placeholder's range/);
     await expect(
       submitJobs(submit, 'alice', { prompt: 'x', provider: 'auto', count: 1, width: 512, aspect_ratio: '1:1' }),
     ).rejects.toThrow(/either width\/height or aspect_ratio/);

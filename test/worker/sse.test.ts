@@ -88,7 +88,11 @@ describe('legacy SSE transport', () => {
       jsonrpc: '2.0',
       id: 3,
       method: 'tools/call',
-      params: { name: 'generate_image_and_wait', arguments: { prompt: 'over sse', provider: 'placeholder' }, _meta: { progressToken: 5 } },
+      params: {
+        name: 'generate_image_and_wait',
+        arguments: { prompt: 'over sse', provider: 'placeholder' },
+        _meta: { progressToken: 5 },
+      },
     });
     const messages = [];
     for (;;) {

@@ -100,7 +100,10 @@ describe('tools', () => {
   });
 
   it('reports get_job_status, list_jobs and list_generations for the caller only', async () => {
-    const mine = await callTool<WaitResult>('generate_image_and_wait', { prompt: 'alice only', provider: 'placeholder' });
+    const mine = await callTool<WaitResult>('generate_image_and_wait', {
+      prompt: 'alice only',
+      provider: 'placeholder',
+    });
     const jobId = mine.structured.job_ids[0]!;
 
     const status = await callTool<{ status: string; image_url: string }>('get_job_status', { job_id: jobId });
