@@ -57,8 +57,11 @@ export function classifyThrown(
   if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return new ProviderError(`${provider} did not answer in time.`, true, 'timeout', { cause: error });
   }
-  if (error instanceof TypeError) {
-    // fetch() rejects with a TypeError when the connection fails.
+  if (
+    error instanceof TypeError ||
+    /network connection|connection (refused|reset|lost)|fetch failed|socket|ECONN/i.test(message)
+  ) {
+    // fetch() rejects with a TypeError in Node and a plain "Network connection lost." Error in workerd.
     return new ProviderError(`Could not reach ${provider}: ${message}`, true, 'provider_unreachable');
   }
   return new ProviderError(`${provider} returned something unexpected: ${message}`, false, 'malformed_response');

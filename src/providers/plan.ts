@@ -66,13 +66,14 @@ function planSize(input: PlanInput, sizes: SizeSupport, model: string): SizePlan
     case 'range': {
       let w: number;
       let h: number;
+      const side = sizes.default ?? Math.min(DEFAULT_SIDE, sizes.max);
       if (input.aspect_ratio !== undefined) {
-        [w, h] = sizeFromRatio(ratio!, Math.min(DEFAULT_SIDE, sizes.max));
+        [w, h] = sizeFromRatio(ratio!, side);
         w = Math.min(sizes.max, snap(Math.max(sizes.min, w), sizes.step));
         h = Math.min(sizes.max, snap(Math.max(sizes.min, h), sizes.step));
       } else {
-        w = input.width ?? input.height ?? Math.min(DEFAULT_SIDE, sizes.max);
-        h = input.height ?? input.width ?? Math.min(DEFAULT_SIDE, sizes.max);
+        w = input.width ?? input.height ?? side;
+        h = input.height ?? input.width ?? side;
         for (const [name, value] of [
           ['width', w],
           ['height', h],

@@ -4,7 +4,10 @@
  */
 import type { Config } from '../config';
 import { AppError } from '../errors';
+import { GeminiProvider } from './gemini';
+import { OpenAIProvider } from './openai';
 import { PlaceholderProvider } from './placeholder';
+import { SdWebuiProvider } from './sd-webui';
 import type { ImageProvider, ModelInfo } from './types';
 import { type AiBinding, WorkersAiProvider } from './workers-ai';
 
@@ -12,22 +15,17 @@ export interface ProviderRegistry {
   readonly providers: ReadonlyMap<string, ImageProvider>;
 }
 
-/** Extra providers, registered by the modules that implement them (keeps this file free of their SDKs). */
-export type ProviderFactory = (config: Config) => ImageProvider | undefined;
-const factories: ProviderFactory[] = [];
-
-export function registerProviderFactory(factory: ProviderFactory): void {
-  factories.push(factory);
-}
-
 export function createRegistry(
-  config: Pick<Config, 'placeholderDelayMs' | 'providers'> & Partial<Config>,
+  config: Pick<Config, 'placeholderDelayMs' | 'providers'>,
   bindings: { AI?: AiBinding | undefined } = {},
 ): ProviderRegistry {
   const providers = new Map<string, ImageProvider>();
   const add = (p: ImageProvider | undefined) => p && providers.set(p.id, p);
   if (bindings.AI && config.providers.workersAi) add(new WorkersAiProvider(bindings.AI));
-  for (const factory of factories) add(factory(config as Config));
+  const { openai, gemini, sdWebui } = config.providers;
+  if (openai) add(new OpenAIProvider(openai));
+  if (gemini) add(new GeminiProvider(gemini));
+  if (sdWebui) add(new SdWebuiProvider(sdWebui));
   add(new PlaceholderProvider(config.placeholderDelayMs));
   return { providers };
 }

@@ -7,7 +7,14 @@ export type Lifecycle = 'current' | 'legacy' | 'deprecated';
 
 /** How a model takes its size: any size in a range, a fixed list, or aspect ratios (and named resolutions). */
 export type SizeSupport =
-  | { kind: 'range'; min: number; max: number; step: number; maxPixels?: number }
+  | {
+      kind: 'range';
+      min: number;
+      max: number;
+      step: number;
+      maxPixels?: number /** side used when none is asked for */;
+      default?: number;
+    }
   | { kind: 'fixed'; sizes: ReadonlyArray<readonly [number, number]> }
   | { kind: 'aspect'; ratios: readonly string[]; resolutions?: readonly string[] };
 
@@ -95,6 +102,8 @@ export interface ImageProvider {
   readonly timeoutMs: number;
   /** Model ids the provider's API lists right now; absent where the API has no model list. */
   discover?(signal: AbortSignal): Promise<string[]>;
+  /** The catalogue for the model ids discover() found, where models are not known in advance (checkpoints). */
+  withDiscovered?(ids: readonly string[]): readonly ModelInfo[];
   generate(request: GenerationRequest, ctx: GenerationContext): Promise<GeneratedImage>;
 }
 

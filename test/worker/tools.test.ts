@@ -52,6 +52,7 @@ describe('tools', () => {
   it('generates an image and waits for it: absolute signed URL, markdown and resource link', async () => {
     const result = await callTool<WaitResult>('generate_image_and_wait', {
       prompt: 'a red bicycle',
+      provider: 'placeholder',
       width: 256,
       height: 128,
     });
@@ -124,6 +125,17 @@ describe('tools', () => {
     expect(bobJobs.structured.jobs.map((j) => j.job_id)).not.toContain(jobId);
     const bobWait = await callTool('wait_for_completion', { job_id: jobId }, bobOptions);
     expect(bobWait.isError).toBe(true);
+  });
+
+  it('routes auto to a configured real provider and reports why', async () => {
+    const result = await callTool<WaitResult & { jobs: Array<{ provider: string; route_reason: string }> }>(
+      'generate_image_and_wait',
+      { prompt: 'a red bicycle', width: 512, height: 384 },
+    );
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(result.structured.status).toBe('completed');
+    expect(result.structured.jobs[0]?.provider).not.toBe('placeholder');
+    expect(result.structured.jobs[0]?.route_reason).toMatch(/^auto:/);
   });
 
   it('returns status running with the job ids when the wait times out', async () => {

@@ -1,0 +1,271 @@
+/**
+ * Google Gemini native image generation ("Nano Banana") through @google/genai, whose web build runs in workerd.
+ * One generateContent call per image; the image comes back as base64 inlineData. Mapping the request, the
+ * response and the SDK's errors are plain functions, tested without a network.
+ */
+import { type GenerateContentParameters, GoogleGenAI } from '@google/genai';
+import { z } from 'zod';
+import { classifyHttp, classifyThrown, redact } from './errors';
+import { findGeminiModel, GEMINI_DEFAULT_MODEL, GEMINI_MODELS } from './gemini-models';
+import { decodeBase64, sniffImageType } from './sniff';
+import {
+  type GeneratedImage,
+  type GenerationContext,
+  type GenerationRequest,
+  type ImageProvider,
+  ProviderError,
+} from './types';
+
+const NAME = 'Gemini';
+
+export interface GeminiOptions {
+  apiKey: string;
+  /** The API origin, e.g. a gateway; the default is https://generativelanguage.googleapis.com. */
+  baseUrl?: string | undefined;
+  timeoutMs?: number | undefined;
+}
+
+export function buildGeminiRequest(request: GenerationRequest): GenerateContentParameters {
+  const model = findGeminiModel(request.model);
+  const sizes = model?.capabilities.sizes;
+  // 2.5 Flash Image has a fixed size and rejects imageSize; unknown (discovered) models get it when planned.
+  const takesSize = sizes ? sizes.kind === 'aspect' && Boolean(sizes.resolutions?.length) : true;
+  const imageConfig = {
+    ...(request.aspectRatio && { aspectRatio: request.aspectRatio }),
+    ...(request.resolution && takesSize && { imageSize: request.resolution }),
+  };
+  return {
+    model: model?.id ?? request.model,
+    contents: request.prompt,
+    // IMAGE alone: with TEXT allowed the model sometimes answers with a question instead of a picture.
+    config: { responseModalities: ['IMAGE'], ...(Object.keys(imageConfig).length > 0 && { imageConfig }) },
+  };
+}
+
+const Part = z.object({
+  text: z.string().optional(),
+  // Thinking models may return interim "thought" images; only the final ones count.
+  thought: z.boolean().optional(),
+  inlineData: z.object({ mimeType: z.string().optional(), data: z.string().optional() }).optional(),
+});
+
+const GeminiResponse = z.object({
+  candidates: z
+    .array(
+      z.object({
+        content: z.object({ parts: z.array(Part).optional() }).optional(),
+        finishReason: z.string().optional(),
+        finishMessage: z.string().optional(),
+      }),
+    )
+    .optional(),
+  promptFeedback: z
+    .object({ blockReason: z.string().optional(), blockReasonMessage: z.string().optional() })
+    .optional(),
+  modelVersion: z.string().optional(),
+  responseId: z.string().optional(),
+});
+
+/** Finish reasons that mean "refused on policy grounds" rather than "went wrong". */
+const POLICY_REASONS = new Set([
+  'SAFETY',
+  'IMAGE_SAFETY',
+  'PROHIBITED_CONTENT',
+  'IMAGE_PROHIBITED_CONTENT',
+  'BLOCKLIST',
+  'SPII',
+  'RECITATION',
+  'IMAGE_RECITATION',
+]);
+
+const malformed = (message: string) => new ProviderError(message, false, 'malformed_response');
+
+const policy = (message: string) => new ProviderError(`${message}. Rephrase the prompt.`, false, 'content_policy');
+
+/** Long side in pixels of each `imageSize`; Gemini keeps about the same pixel count for every ratio. */
+const LONG_SIDE: Record<string, number> = { '512': 512, '1K': 1024, '2K': 2048, '4K': 4096 };
+
+/** The size an image should have, for bytes whose header we cannot read. */
+export function nominalSize(request: GenerationRequest): { width: number; height: number } {
+  const match = /^(\d+):(\d+)$/.exec(request.aspectRatio ?? '');
+  if (!match) return { width: request.width, height: request.height };
+  const ratio = Number(match[1]) / Number(match[2]);
+  const long = LONG_SIDE[request.resolution ?? '1K'] ?? 1024;
+  return ratio >= 1
+    ? { width: long, height: Math.round(long / ratio) }
+    : { width: Math.round(long * ratio), height: long };
+}
+
+/** Width and height from a PNG header or a JPEG frame header; null for anything else. */
+export function imageDimensions(b: Uint8Array): { width: number; height: number } | null {
+  const u16 = (i: number) => (b[i]! << 8) | b[i + 1]!;
+  const u32 = (i: number) => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+  if (sniffImageType(b) === 'image/png' && b.length >= 24) return { width: u32(16), height: u32(20) };
+  if (sniffImageType(b) !== 'image/jpeg') return null;
+  let i = 2;
+  while (i + 9 < b.length && b[i] === 0xff) {
+    const marker = b[i + 1]!;
+    // Start-of-frame markers carry the size; C4 (Huffman), C8 and CC (arithmetic coding) do not.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { width: u16(i + 7), height: u16(i + 5) };
+    }
+    i += 2 + u16(i + 2);
+  }
+  return null;
+}
+
+/** The image out of a generateContent answer, or the reason there is none. */
+export function readGeminiImage(raw: unknown, request: GenerationRequest): GeneratedImage {
+  const parsed = GeminiResponse.safeParse(raw);
+  if (!parsed.success)
+    throw malformed(`${NAME} returned a response of an unexpected shape: ${parsed.error.message.slice(0, 300)}`);
+  const response = parsed.data;
+  const block = response.promptFeedback?.blockReason;
+  if (block && block !== 'BLOCKED_REASON_UNSPECIFIED') {
+    const why = response.promptFeedback?.blockReasonMessage;
+    throw policy(`${NAME} blocked the prompt (${block})${why ? `: ${why}` : ''}`);
+  }
+  const candidate = response.candidates?.[0];
+  const parts = (candidate?.content?.parts ?? []).filter((p) => !p.thought);
+  const note = parts
+    .map((p) => p.text?.trim())
+    .filter(Boolean)
+    .join('\n')
+    .slice(0, 2000);
+  const image = parts.findLast((p) => p.inlineData?.data);
+  if (!image?.inlineData?.data) {
+    const reason = candidate?.finishReason ?? 'none';
+    const said = [candidate?.finishMessage, note].filter(Boolean).join(' ');
+    if (POLICY_REASONS.has(reason))
+      throw policy(`${NAME} refused to make this image (${reason})${said ? `: ${said}` : ''}`);
+    throw malformed(
+      `${NAME} returned no image (finish reason ${reason})${said ? `; it said: ${said.slice(0, 500)}` : ''}`,
+    );
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = decodeBase64(image.inlineData.data);
+  } catch {
+    throw malformed(`${NAME} returned image data that is not valid base64.`);
+  }
+  const contentType = sniffImageType(bytes);
+  if (!contentType)
+    throw malformed(
+      `${NAME} returned data labelled ${image.inlineData.mimeType ?? 'unlabelled'} that is not an image.`,
+    );
+  const { width, height } = imageDimensions(bytes) ?? nominalSize(request);
+  return {
+    bytes,
+    contentType,
+    width,
+    height,
+    model: findGeminiModel(request.model)?.id ?? request.model,
+    seed: null,
+    revisedPrompt: null,
+    metadata: {
+      // Every Gemini image carries Google's invisible SynthID watermark.
+      synthid_watermark: true,
+      ...(note && { note }),
+      ...(response.modelVersion && { model_version: response.modelVersion }),
+      ...(response.responseId && { response_id: response.responseId }),
+    },
+  };
+}
+
+const ErrorBody = z.object({
+  error: z.object({
+    message: z.string().optional(),
+    status: z.string().optional(),
+    details: z.array(z.object({ reason: z.string().optional() })).optional(),
+  }),
+});
+
+function parseErrorBody(text: string): z.infer<typeof ErrorBody>['error'] | undefined {
+  try {
+    return ErrorBody.parse(JSON.parse(text)).error;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The SDK throws ApiError with the HTTP status and the JSON error body as its message; anything else is a
+ * transport failure. A bad key is HTTP 400 with reason API_KEY_INVALID, so it is recognised by the reason.
+ */
+export function classifyGeminiError(error: unknown, secrets: ReadonlyArray<string | undefined>): ProviderError {
+  if (
+    error instanceof Error &&
+    error.name === 'ApiError' &&
+    typeof (error as { status?: unknown }).status === 'number'
+  ) {
+    const status = (error as Error & { status: number }).status;
+    const body = parseErrorBody(error.message);
+    if (body?.details?.some((d) => d.reason === 'API_KEY_INVALID')) {
+      const said = redact(body.message ?? '', secrets);
+      return new ProviderError(
+        `${NAME} rejected the API key (${said || 'API_KEY_INVALID'}); check GEMINI_API_KEY.`,
+        false,
+        'auth_failed',
+      );
+    }
+    const detail = body ? [body.status, body.message].filter(Boolean).join(': ') : error.message;
+    return classifyHttp(NAME, status, detail, secrets);
+  }
+  return classifyThrown(NAME, error, secrets);
+}
+
+/** Image-generating models in a models.list answer: generateContent models named for images. */
+export function imageModelIds(
+  models: ReadonlyArray<{ name?: string | undefined; supportedActions?: string[] | undefined }>,
+): string[] {
+  return models
+    .filter((m) => m.supportedActions?.includes('generateContent'))
+    .map((m) => (m.name ?? '').replace(/^models\//, ''))
+    .filter((id) => /image|nano-banana/.test(id));
+}
+
+export class GeminiProvider implements ImageProvider {
+  readonly id = 'gemini';
+  readonly label = 'Google Gemini (Nano Banana)';
+  readonly catalogue = GEMINI_MODELS;
+  readonly defaultModel = GEMINI_DEFAULT_MODEL;
+  readonly timeoutMs: number;
+  private readonly ai: GoogleGenAI;
+  private readonly secrets: string[];
+
+  constructor(options: GeminiOptions) {
+    // Pro at 4K under load can take minutes.
+    this.timeoutMs = options.timeoutMs ?? 240_000;
+    this.secrets = [options.apiKey];
+    // v1beta is the version the image-generation docs use; the SDK's own default is v1.
+    this.ai = new GoogleGenAI({
+      apiKey: options.apiKey,
+      httpOptions: { apiVersion: 'v1beta', ...(options.baseUrl && { baseUrl: options.baseUrl }) },
+    });
+  }
+
+  async discover(signal: AbortSignal): Promise<string[]> {
+    try {
+      const models = [];
+      for await (const model of await this.ai.models.list({ config: { pageSize: 1000, abortSignal: signal } }))
+        models.push(model);
+      return imageModelIds(models);
+    } catch (error) {
+      throw classifyGeminiError(error, this.secrets);
+    }
+  }
+
+  async generate(request: GenerationRequest, ctx: GenerationContext): Promise<GeneratedImage> {
+    const params = buildGeminiRequest(request);
+    let response: unknown;
+    try {
+      response = await this.ai.models.generateContent({
+        ...params,
+        config: { ...params.config, abortSignal: ctx.signal },
+      });
+    } catch (error) {
+      throw classifyGeminiError(error, this.secrets);
+    }
+    return readGeminiImage(response, request);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The OpenAI image models this server offers, as of the API reference and deprecations page of November 2026.
+ * Shut down and so left out: dall-e-2 and dall-e-3 (12 May 2026) and gpt-image-1 (23 October 2026); the API
+ * answers 404 for them. gpt-image-1.5 and gpt-image-1-mini are deprecated and shut down on 1 December 2026.
+ */
+import type { ModelCapabilities, ModelInfo, StyleProfile } from './types';
+
+export const OPENAI_DEFAULT_MODEL = 'gpt-image-2.6-sunburst';
+
+type Size = readonly [number, number];
+
+const GPT_IMAGE_1_SIZES: readonly Size[] = [
+  [1024, 1024],
+  [1536, 1024],
+  [1024, 1536],
+];
+
+/**
+ * gpt-image-2 and later take any WIDTHxHEIGHT with sides that are multiples of 16, at most 3840 px and 3:1, and
+ * 655,360–8,294,400 pixels. A 'range' cannot say the pixel floor or the ratio cap (a 16:9 plan 1024 wide is
+ * under the floor), so we offer the common ratios at about one megapixel, the nearest-ratio pick first.
+ */
+const GPT_IMAGE_2_SIZES: readonly Size[] = [
+  [1024, 1024],
+  [1280, 1024],
+  [1024, 1280],
+  [1152, 864],
+  [864, 1152],
+  [1536, 1024],
+  [1024, 1536],
+  [1536, 864],
+  [864, 1536],
+  [2016, 864],
+  [864, 2016],
+];
+
+function capabilities(
+  sizes: readonly Size[],
+  qualities: readonly string[],
+  backgrounds: readonly string[],
+): ModelCapabilities {
+  return {
+    sizes: { kind: 'fixed', sizes },
+    qualities,
+    // gif and svg output need preview access, so they are not offered.
+    formats: ['png', 'jpeg', 'webp'],
+    backgrounds,
+    negativePrompt: false,
+    seed: false,
+    steps: null,
+    // Through the edits endpoint, with up to 16 reference images.
+    imageInput: true,
+    maxInputImages: 16,
+    maxPromptChars: 32_000,
+  };
+}
+
+const BASE_QUALITIES = ['low', 'medium', 'high', 'auto'];
+// The 2.5 models added xhigh and max; 2.6 takes the same parameters as 2.5.
+const EXTENDED_QUALITIES = ['low', 'medium', 'high', 'xhigh', 'max', 'auto'];
+const ALL_BACKGROUNDS = ['transparent', 'opaque', 'auto'];
+
+const GOOD_EXAMPLE =
+  'A minimalist poster for a jazz night: the words "BLUE NOTE FRIDAYS" in bold condensed sans-serif across the top, ' +
+  'a saxophone silhouette in deep navy on a warm cream background, soft paper grain, venue details small in the bottom corner.';
+const BAD_EXAMPLE =
+  'jazz, poster, saxophone, 8k, masterpiece, best quality, trending on artstation (tag lists and quality boosters add nothing; describe the picture)';
+
+function style(strengths: readonly string[]): StyleProfile {
+  return { strengths, promptGrammar: 'natural-language', goodExample: GOOD_EXAMPLE, badExample: BAD_EXAMPLE };
+}
+
+const PRECISE = [
+  'text rendering and typography: signs, posters, logos, labels and UI mock-ups spelled right',
+  'following long, detailed instructions about layout, count and placement',
+  'edits that keep faces, products and brand details across turns',
+  'photorealism, product shots and infographics',
+];
+const FAST = [
+  'fast drafts and everyday generation',
+  'poster and product layouts',
+  'text rendering and typography',
+  'following detailed instructions',
+];
+
+// costUsd: a typical image at medium quality, 1024x1024. The 2.x models are billed by tokens ($30 per million
+// image output tokens); ~$0.05 is our estimate from that, not a published per-image price. The per-image
+// prices of gpt-image-1.5 ($0.034) and gpt-image-1-mini ($0.011) are OpenAI's.
+export const OPENAI_MODELS: readonly ModelInfo[] = [
+  {
+    id: 'gpt-image-2.6-sunburst',
+    label: 'GPT Image 2.6 Sunburst (detail and precise edits)',
+    lifecycle: 'current',
+    capabilities: capabilities(GPT_IMAGE_2_SIZES, EXTENDED_QUALITIES, ALL_BACKGROUNDS),
+    style: style(PRECISE),
+    costUsd: 0.05,
+  },
+  {
+    id: 'gpt-image-2.6-flare',
+    label: 'GPT Image 2.6 Flare (fast)',
+    lifecycle: 'current',
+    capabilities: capabilities(GPT_IMAGE_2_SIZES, EXTENDED_QUALITIES, ALL_BACKGROUNDS),
+    style: style(FAST),
+    costUsd: 0.05,
+  },
+  {
+    id: 'gpt-image-2.5-sunburst',
+    label: 'GPT Image 2.5 Sunburst',
+    lifecycle: 'legacy',
+    replacement: 'gpt-image-2.6-sunburst',
+    capabilities: capabilities(GPT_IMAGE_2_SIZES, EXTENDED_QUALITIES, ALL_BACKGROUNDS),
+    style: style(PRECISE),
+    costUsd: 0.05,
+  },
+  {
+    id: 'gpt-image-2.5-flare',
+    label: 'GPT Image 2.5 Flare',
+    lifecycle: 'legacy',
+    replacement: 'gpt-image-2.6-flare',
+    capabilities: capabilities(GPT_IMAGE_2_SIZES, EXTENDED_QUALITIES, ALL_BACKGROUNDS),
+    style: style(FAST),
+    costUsd: 0.05,
+  },
+  {
+    id: 'gpt-image-2',
+    label: 'GPT Image 2',
+    lifecycle: 'legacy',
+    replacement: 'gpt-image-2.6-sunburst',
+    // Transparent backgrounds are only a preview on gpt-image-2, so not offered.
+    capabilities: capabilities(GPT_IMAGE_2_SIZES, BASE_QUALITIES, ['opaque', 'auto']),
+    style: style(PRECISE),
+    costUsd: 0.05,
+  },
+  {
+    id: 'gpt-image-1.5',
+    label: 'GPT Image 1.5 (shuts down 1 Dec 2026)',
+    lifecycle: 'deprecated',
+    replacement: 'gpt-image-2.6-sunburst',
+    capabilities: capabilities(GPT_IMAGE_1_SIZES, BASE_QUALITIES, ALL_BACKGROUNDS),
+    style: style(PRECISE.slice(0, 3)),
+    costUsd: 0.034,
+  },
+  {
+    id: 'gpt-image-1-mini',
+    label: 'GPT Image 1 mini (shuts down 1 Dec 2026)',
+    lifecycle: 'deprecated',
+    replacement: 'gpt-image-2.6-flare',
+    capabilities: capabilities(GPT_IMAGE_1_SIZES, BASE_QUALITIES, ALL_BACKGROUNDS),
+    style: style(['cheap, high-volume drafts', 'following plain instructions']),
+    costUsd: 0.011,
+  },
+];
