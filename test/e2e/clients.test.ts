@@ -41,7 +41,7 @@ describe.each(Object.entries(transports))('%s', (_name, makeTransport) => {
 
     const result = await client.callTool({
       name: 'generate_image_and_wait',
-      arguments: { prompt: 'a lighthouse', width: 320, height: 240 },
+      arguments: { prompt: 'a lighthouse', width: 320, height: 240, provider: 'placeholder' },
     });
     const structured = result.structuredContent as unknown as WaitResult;
     expect(structured.status).toBe('completed');

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { fakeProviderVars, startFakes } from '../fakes/all';
 import { TOKENS } from '../helpers/tokens';
 import { startDev } from './wrangler-dev';
 
@@ -10,12 +11,14 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  const fakes = await startFakes();
   const server = await startDev({
-    vars: { AUTH_TOKENS: JSON.stringify(TOKENS), PLACEHOLDER_DELAY_MS: '200' },
+    vars: { AUTH_TOKENS: JSON.stringify(TOKENS), PLACEHOLDER_DELAY_MS: '200', ...fakeProviderVars(fakes) },
   });
   project.provide('baseUrl', server.url);
   project.provide('persistDir', server.persistDir);
   return async () => {
     await server.stop();
+    await fakes.close();
   };
 }
