@@ -19,7 +19,11 @@ describe.each(['openai', 'gemini', 'sd-webui'])('%s', (provider) => {
   });
 
   it('retries a rate-limited call and completes with exactly one image', async () => {
-    const result = await callTool('generate_image_and_wait', { prompt: 'FAKE:flaky:1 a kite', provider, aspect_ratio: '1:1' });
+    const result = await callTool('generate_image_and_wait', {
+      prompt: 'FAKE:flaky:1 a kite',
+      provider,
+      aspect_ratio: '1:1',
+    });
     expect(result.structuredContent.status).toBe('completed');
     expect(result.structuredContent.jobs![0]!.attempts).toBe(2);
   });
@@ -36,7 +40,8 @@ describe('auto routing and discovery', () => {
   it('lists the providers with their discovered models and no secrets', async () => {
     const result = await callTool('list_providers', { refresh: true });
     const text = JSON.stringify(result.structuredContent);
-    for (const id of ['openai', 'gemini', 'sd-webui', 'workers-ai', 'placeholder']) expect(text).toContain(`"id":"${id}"`);
+    for (const id of ['openai', 'gemini', 'sd-webui', 'workers-ai', 'placeholder'])
+      expect(text).toContain(`"id":"${id}"`);
     for (const secret of Object.values(FAKE_SECRETS)) expect(text).not.toContain(secret);
   });
 });
