@@ -21,6 +21,8 @@ export interface Config {
   sseMaxStreamSeconds: number;
   sseFastPath: boolean;
   placeholderDelayMs: number;
+  /** Days to keep images before the cron trigger deletes them; 0 keeps them forever. */
+  imageRetentionDays: number;
   providers: ProviderSettings;
   /** Providers a caller must opt into per call (allow_paid), because they cost money. */
   paidProviders: readonly string[];
@@ -115,6 +117,7 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => v !== 'false' && v !== '0'),
   PLACEHOLDER_DELAY_MS: int(0, 0, 60_000),
+  IMAGE_RETENTION_DAYS: int(0, 0, 3650),
   WORKERS_AI: z.enum(['auto', 'off', '']).optional(),
   OPENAI_API_KEY: optional,
   OPENAI_BASE_URL: url,
@@ -164,6 +167,7 @@ export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
     sseMaxStreamSeconds: e.SSE_MAX_STREAM_SECONDS,
     sseFastPath: e.SSE_FAST_PATH,
     placeholderDelayMs: e.PLACEHOLDER_DELAY_MS,
+    imageRetentionDays: e.IMAGE_RETENTION_DAYS,
     providers: providerSettings(e),
     paidProviders: e.PAID_PROVIDERS,
   };

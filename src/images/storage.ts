@@ -50,3 +50,18 @@ export async function putOriginal(
 export async function findOriginal(bucket: R2Bucket, jobId: string): Promise<R2Object | null> {
   return bucket.head(originalKey(jobId));
 }
+
+/** Deletes an image's original and every stored variant of it; returns how many objects went. */
+export async function deleteImageObjects(bucket: R2Bucket, jobId: string): Promise<number> {
+  const keys = [originalKey(jobId)];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix: `variants/${jobId}/`, ...(cursor && { cursor }) });
+    keys.push(...page.objects.map((o) => o.key));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  const existing = await Promise.all(keys.map((k) => bucket.head(k)));
+  const present = keys.filter((_, i) => existing[i] !== null);
+  if (present.length > 0) await bucket.delete(present);
+  return present.length;
+}

@@ -186,6 +186,33 @@ export class JobStore {
     return result.meta.changes;
   }
 
+  /** Removes a finished job of this subject; returns it, or null when there is none (or it is still running). */
+  async delete(subject: string, id: string): Promise<Job | null> {
+    return this.db
+      .prepare(`DELETE FROM jobs WHERE id = ? AND subject = ? AND status IN ('completed', 'failed') RETURNING *`)
+      .bind(id, subject)
+      .first<Job>();
+  }
+
+  /** Finished jobs older than `before`, oldest first, for the retention sweep. */
+  async expired(before: number, limit: number): Promise<Job[]> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE status IN ('completed', 'failed') AND created_at < ? ORDER BY created_at LIMIT ?`,
+      )
+      .bind(before, limit)
+      .all<Job>();
+    return results;
+  }
+
+  async deleteMany(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .prepare(`DELETE FROM jobs WHERE id IN (${ids.map(() => '?').join(', ')})`)
+      .bind(...ids)
+      .run();
+  }
+
   /** Open jobs nobody has touched since `before` (lease expired or never delivered). */
   async findStale(before: number, limit: number): Promise<Job[]> {
     const { results } = await this.db

@@ -13,6 +13,7 @@ export interface RequestContext {
   baseUrl: string;
   config: Config;
   store: JobStore;
+  bucket: R2Bucket;
   queue: Queue<JobMessage>;
   registry: ProviderRegistry;
   statuses: (options?: { refresh?: boolean }) => Promise<ReadonlyMap<string, ProviderStatus>>;
@@ -22,7 +23,7 @@ export interface RequestContext {
 }
 
 export function createRequestContext(
-  env: Pick<Env, 'DB' | 'JOBS'> & { AI?: Env['AI'] | undefined },
+  env: Pick<Env, 'DB' | 'JOBS' | 'IMAGES'> & { AI?: Env['AI'] | undefined },
   config: Config,
   subject: string,
   requestUrl: string,
@@ -35,6 +36,7 @@ export function createRequestContext(
     baseUrl,
     config,
     store: new JobStore(env.DB),
+    bucket: env.IMAGES,
     queue: env.JOBS as Queue<JobMessage>,
     registry,
     statuses: (options) => providerStatuses(env.DB, registry, options),

@@ -1,6 +1,7 @@
 /** The one MCP server factory: a fresh server per request (Streamable HTTP) or per stream (legacy SSE). */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
+import { registerImageResources } from '../resources/images';
 import { tools } from '../tools';
 import type { RequestContext } from './context';
 
@@ -15,5 +16,6 @@ export function createServer(ctx: RequestContext): McpServer {
       'markdown image to the user. For long or many images, call generate_image, then wait_for_completion.',
   });
   for (const register of tools) register(server, ctx);
+  registerImageResources(server, ctx);
   return server;
 }

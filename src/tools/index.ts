@@ -1,5 +1,6 @@
 /** Every tool, registered once; both transports build their server from this list. */
 import type { ToolRegistrar } from './define';
+import { registerDeleteImage } from './delete-image';
 import { registerGenerateImage } from './generate-image';
 import { registerGenerateImageAndWait } from './generate-image-and-wait';
 import { registerGetJobStatus } from './get-job-status';
@@ -16,4 +17,5 @@ export const tools: readonly ToolRegistrar[] = [
   registerWaitForCompletion,
   registerGenerateImageAndWait,
   registerListProviders,
+  registerDeleteImage,
 ];

@@ -39,7 +39,7 @@ describe('SSE across isolates', () => {
     const client = new Client({ name: 'cross-isolate', version: '1.0.0' });
     await client.connect(transport);
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(7);
+    expect(tools).toHaveLength(8);
     const result = await client.callTool({ name: 'generate_image_and_wait', arguments: { prompt: 'two isolates' } });
     expect((result.structuredContent as { status: string }).status).toBe('completed');
     expect(posts.length).toBeGreaterThanOrEqual(3);
@@ -62,9 +62,9 @@ describe('SSE stream lifetime', () => {
     });
     const client = new Client({ name: 'reconnect', version: '1.0.0' });
     await client.connect(transport);
-    expect((await client.listTools()).tools).toHaveLength(7);
+    expect((await client.listTools()).tools).toHaveLength(8);
     await new Promise((r) => setTimeout(r, 7000));
-    expect((await client.listTools()).tools).toHaveLength(7);
+    expect((await client.listTools()).tools).toHaveLength(8);
     expect(sessions.size).toBe(2);
     await client.close();
   });

@@ -128,7 +128,7 @@ describe('HTTP surface', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/json');
-    expect(((await response.json()) as { result: { tools: unknown[] } }).result.tools.length).toBe(7);
+    expect(((await response.json()) as { result: { tools: unknown[] } }).result.tools.length).toBe(8);
   });
 
   it('streams progress notifications as SSE when the client sends a progress token', async () => {
@@ -150,6 +150,6 @@ describe('HTTP surface', () => {
 
   it('keeps serving after every kind of bad request', async () => {
     const reply = await rpc('tools/list');
-    expect(reply.result?.tools).toHaveLength(7);
+    expect(reply.result?.tools).toHaveLength(8);
   });
 });

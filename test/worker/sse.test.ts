@@ -65,7 +65,7 @@ describe('legacy SSE transport', () => {
     expect((await post(stream.endpoint, { jsonrpc: '2.0', id: 2, method: 'tools/list' })).status).toBe(202);
     const list = JSON.parse((await stream.next()).data);
     expect(list.id).toBe(2);
-    expect(list.result.tools).toHaveLength(7);
+    expect(list.result.tools).toHaveLength(8);
     await stream.close();
   });
 
@@ -78,7 +78,7 @@ describe('legacy SSE transport', () => {
     ).toBe(true);
     const reply = JSON.parse((await stream.next()).data);
     expect(reply.id).toBe(7);
-    expect(reply.result.tools).toHaveLength(7);
+    expect(reply.result.tools).toHaveLength(8);
     await stream.close();
   });
 

@@ -22,6 +22,7 @@ describe('tools', () => {
         'list_jobs',
         'wait_for_completion',
         'list_providers',
+        'delete_image',
       ].sort(),
     );
     for (const tool of tools) {
