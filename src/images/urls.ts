@@ -2,6 +2,7 @@
 import type { Config } from '../config';
 import { sign } from './signing';
 import { extensionFor } from './storage';
+import { canonicalQuery, normaliseTransformParams, type TransformParams } from './transform-plan';
 
 export interface UrlContext {
   /** Origin the caller reached us on (or PUBLIC_BASE_URL), e.g. https://img.example.com */
@@ -15,11 +16,38 @@ export function imagePath(jobId: string, contentType: string): string {
   return `/images/${jobId}.${extensionFor(contentType)}`;
 }
 
-export async function imageUrl(ctx: UrlContext, jobId: string, contentType: string): Promise<string> {
-  if (ctx.config.publicImageBaseUrl) return `${ctx.config.publicImageBaseUrl}/originals/${jobId}`;
-  const path = imagePath(jobId, contentType);
+/**
+ * What a signature covers: the path, plus the canonical transform query when there is one. Originals
+ * (empty query) sign the bare path exactly as before, so their URLs are unchanged.
+ */
+export function signedResource(path: string, canonical: string): string {
+  return canonical ? `${path}?${canonical}` : path;
+}
+
+async function signedUrl(ctx: UrlContext, path: string, canonical: string): Promise<string> {
   // Expiry is rounded up to the hour so that repeated calls give the same URL and browsers can cache it.
   const expires = Math.ceil((ctx.nowSeconds + ctx.config.imageUrlTtlSeconds) / 3600) * 3600;
-  const signature = await sign(ctx.secret, path, expires);
-  return `${ctx.baseUrl}${path}?exp=${expires}&sig=${signature}`;
+  const signature = await sign(ctx.secret, signedResource(path, canonical), expires);
+  return `${ctx.baseUrl}${path}?${canonical ? `${canonical}&` : ''}exp=${expires}&sig=${signature}`;
+}
+
+export async function imageUrl(ctx: UrlContext, jobId: string, contentType: string): Promise<string> {
+  if (ctx.config.publicImageBaseUrl) return `${ctx.config.publicImageBaseUrl}/originals/${jobId}`;
+  return signedUrl(ctx, imagePath(jobId, contentType), '');
+}
+
+/**
+ * A signed URL for a transformed variant. The path keeps the original's extension (`contentType` is the
+ * original's); the response's Content-Type is the variant's. Throws a 400 for invalid params.
+ */
+export async function variantUrl(
+  ctx: UrlContext,
+  jobId: string,
+  contentType: string,
+  params: TransformParams,
+): Promise<string> {
+  const canonical = canonicalQuery(normaliseTransformParams(params));
+  if (!canonical) return imageUrl(ctx, jobId, contentType);
+  // Variants are made by this Worker, so they are served from it even when originals have a public domain.
+  return signedUrl(ctx, imagePath(jobId, contentType), canonical);
 }

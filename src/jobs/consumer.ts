@@ -9,6 +9,7 @@ import { findOriginal, originalKey, putOriginal } from '../images/storage';
 import { log } from '../log';
 import { redact } from '../providers/errors';
 import type { ProviderRegistry } from '../providers/registry';
+import { imageDimensions } from '../providers/sniff';
 import { type GenerationRequest, ProviderError } from '../providers/types';
 import { type Job, JobMessageSchema, type JobParams, retryDelaySeconds } from './model';
 import type { JobStore } from './store';
@@ -123,12 +124,14 @@ async function runJob(job: Job, deps: ConsumerDeps, leaseTimeoutMs: number): Pro
 
   try {
     const timeoutMs = Math.min(leaseTimeoutMs, deps.providerTimeoutMs ?? provider.timeoutMs);
-    const image = await provider.generate(requestOf(job), {
+    const generated = await provider.generate(requestOf(job), {
       signal: AbortSignal.timeout(timeoutMs),
       onProgress: (fraction) => store.progress(job.id, fraction, deps.now()),
     });
-    if (image.bytes.byteLength === 0)
+    if (generated.bytes.byteLength === 0)
       throw new ProviderError(`${provider.id} returned an empty image.`, false, 'malformed_response');
+    // The header's size is the truth; a provider may not return the size it was asked for.
+    const image = { ...generated, ...imageDimensions(generated.bytes) };
     const stored = await putOriginal(deps.bucket, job.id, image, {
       subject: job.subject,
       prompt: job.prompt,

@@ -7,7 +7,7 @@ import { type GenerateContentParameters, GoogleGenAI } from '@google/genai';
 import { z } from 'zod';
 import { classifyHttp, classifyThrown, redact } from './errors';
 import { findGeminiModel, GEMINI_DEFAULT_MODEL, GEMINI_MODELS } from './gemini-models';
-import { decodeBase64, sniffImageType } from './sniff';
+import { decodeBase64, imageDimensions, sniffImageType } from './sniff';
 import {
   type GeneratedImage,
   type GenerationContext,
@@ -94,24 +94,6 @@ export function nominalSize(request: GenerationRequest): { width: number; height
   return ratio >= 1
     ? { width: long, height: Math.round(long / ratio) }
     : { width: Math.round(long * ratio), height: long };
-}
-
-/** Width and height from a PNG header or a JPEG frame header; null for anything else. */
-export function imageDimensions(b: Uint8Array): { width: number; height: number } | null {
-  const u16 = (i: number) => (b[i]! << 8) | b[i + 1]!;
-  const u32 = (i: number) => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
-  if (sniffImageType(b) === 'image/png' && b.length >= 24) return { width: u32(16), height: u32(20) };
-  if (sniffImageType(b) !== 'image/jpeg') return null;
-  let i = 2;
-  while (i + 9 < b.length && b[i] === 0xff) {
-    const marker = b[i + 1]!;
-    // Start-of-frame markers carry the size; C4 (Huffman), C8 and CC (arithmetic coding) do not.
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      return { width: u16(i + 7), height: u16(i + 5) };
-    }
-    i += 2 + u16(i + 2);
-  }
-  return null;
 }
 
 /** The image out of a generateContent answer, or the reason there is none. */

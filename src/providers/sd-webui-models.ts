@@ -129,11 +129,3 @@ export function errorDetail(text: string): string {
   if (errors) return error ? `${error}: ${errors}` : errors;
   return error ?? '';
 }
-
-/** Width and height from a PNG's IHDR chunk; null for other formats. */
-export function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
-  if (bytes.length < 24 || bytes[12] !== 0x49 || bytes[13] !== 0x48 || bytes[14] !== 0x44 || bytes[15] !== 0x52)
-    return null;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return { width: view.getUint32(16), height: view.getUint32(20) };
-}

@@ -11,7 +11,6 @@ import {
   infoMetadata,
   ProgressResponse,
   parseInfo,
-  pngSize,
   SdModelList,
   Txt2ImgResponse,
   txt2imgBody,
@@ -23,7 +22,7 @@ import {
   presetFor,
   SD_WEBUI_FALLBACK_CATALOGUE,
 } from './sd-webui-presets';
-import { decodeBase64, sniffImageType } from './sniff';
+import { decodeBase64, imageDimensions, sniffImageType } from './sniff';
 import {
   type GeneratedImage,
   type GenerationContext,
@@ -156,7 +155,10 @@ export class SdWebuiProvider implements ImageProvider {
         'model_not_found',
       );
     }
-    const size = pngSize(bytes) ?? { width: info.width ?? request.width, height: info.height ?? request.height };
+    const size = imageDimensions(bytes) ?? {
+      width: info.width ?? request.width,
+      height: info.height ?? request.height,
+    };
     return {
       bytes,
       contentType,

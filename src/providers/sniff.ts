@@ -20,6 +20,40 @@ export function sniffImageType(bytes: Uint8Array): string | null {
   return null;
 }
 
+/**
+ * Width and height from the image's own header (PNG IHDR, JPEG start-of-frame, WebP VP8/VP8L/VP8X, GIF
+ * screen descriptor), read without decoding; null when the bytes are none of these or the header is cut short.
+ */
+export function imageDimensions(b: Uint8Array): { width: number; height: number } | null {
+  const be16 = (i: number) => (b[i]! << 8) | b[i + 1]!;
+  const le16 = (i: number) => b[i]! | (b[i + 1]! << 8);
+  const le24 = (i: number) => le16(i) | (b[i + 2]! << 16);
+  const be32 = (i: number) => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+  const type = sniffImageType(b);
+  if (type === 'image/png') return b.length >= 24 ? { width: be32(16), height: be32(20) } : null;
+  if (type === 'image/gif') return b.length >= 10 ? { width: le16(6), height: le16(8) } : null;
+  if (type === 'image/webp') {
+    if (b.length < 30) return null;
+    const chunk = String.fromCharCode(b[12]!, b[13]!, b[14]!, b[15]!);
+    if (chunk === 'VP8 ') return { width: le16(26) & 0x3fff, height: le16(28) & 0x3fff };
+    if (chunk === 'VP8L')
+      return { width: 1 + (le16(21) & 0x3fff), height: 1 + (((le16(22) >> 6) | (b[24]! << 10)) & 0x3fff) };
+    if (chunk === 'VP8X') return { width: 1 + le24(24), height: 1 + le24(27) };
+    return null;
+  }
+  if (type !== 'image/jpeg') return null;
+  let i = 2;
+  while (i + 9 < b.length && b[i] === 0xff) {
+    const marker = b[i + 1]!;
+    // Start-of-frame markers carry the size; C4 (Huffman), C8 and CC (arithmetic coding) do not.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { width: be16(i + 7), height: be16(i + 5) };
+    }
+    i += 2 + be16(i + 2);
+  }
+  return null;
+}
+
 export function decodeBase64(text: string): Uint8Array {
   const clean = text.replace(/^data:[^;]+;base64,/, '').replace(/\s+/g, '');
   const binary = atob(clean);

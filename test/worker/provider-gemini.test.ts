@@ -6,11 +6,11 @@ import {
   buildGeminiRequest,
   classifyGeminiError,
   GeminiProvider,
-  imageDimensions,
   imageModelIds,
   readGeminiImage,
 } from '../../src/providers/gemini';
 import { GEMINI_DEFAULT_MODEL, GEMINI_MODELS } from '../../src/providers/gemini-models';
+import { imageDimensions } from '../../src/providers/sniff';
 import { type GenerationRequest, ProviderError } from '../../src/providers/types';
 
 const KEY = env.GEMINI_API_KEY!;
