@@ -1,0 +1,80 @@
+/** The bench's view of the server: MCP tool calls as a chat client sends them, and the /__bench routes. */
+import type { CountersSnapshot } from './counters';
+
+/** What a real MCP client sends; the server answers plain JSON unless progress was asked for. */
+export const MCP_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+
+/** The fields of a job view (see src/mcp/job-view.ts) that the bench reads. */
+export interface JobView {
+  job_id: string;
+  status: string;
+  created_at: string;
+  completed_at: string | null;
+  image_url?: string;
+}
+
+export interface GenerateResult {
+  job_ids: string[];
+  jobs: JobView[];
+}
+
+export interface WaitResult {
+  status: string;
+  job_ids: string[];
+  jobs: JobView[];
+}
+
+interface RpcReply {
+  result?: { structuredContent?: unknown; isError?: boolean; content?: Array<{ text?: string }> };
+  error?: { message: string };
+}
+
+export function rpcBody(method: string, params: unknown, id = 1): string {
+  return JSON.stringify({ jsonrpc: '2.0', id, method, params });
+}
+
+export class BenchClient {
+  private nextId = 1;
+  readonly url: string;
+
+  // No parameter properties: node's type stripping runs this file as is.
+  constructor(url: string) {
+    this.url = url;
+  }
+
+  async rpc(method: string, params: unknown): Promise<NonNullable<RpcReply['result']>> {
+    const response = await fetch(`${this.url}/mcp`, {
+      method: 'POST',
+      headers: MCP_HEADERS,
+      body: rpcBody(method, params, this.nextId++),
+    });
+    const reply = (await response.json()) as RpcReply;
+    if (!response.ok || reply.error || !reply.result) {
+      throw new Error(`${method}: HTTP ${response.status} ${reply.error?.message ?? JSON.stringify(reply)}`);
+    }
+    return reply.result;
+  }
+
+  async callTool<T>(name: string, args: Record<string, unknown>): Promise<T> {
+    const result = await this.rpc('tools/call', { name, arguments: args });
+    if (result.isError) throw new Error(`${name}: ${result.content?.[0]?.text ?? 'tool error'}`);
+    return result.structuredContent as T;
+  }
+
+  async counters(): Promise<CountersSnapshot> {
+    return (await fetch(`${this.url}/__bench/counters`)).json() as Promise<CountersSnapshot>;
+  }
+
+  async reset(): Promise<CountersSnapshot> {
+    return (await fetch(`${this.url}/__bench/reset`, { method: 'POST' })).json() as Promise<CountersSnapshot>;
+  }
+
+  async setVars(vars: Record<string, string>): Promise<void> {
+    await fetch(`${this.url}/__bench/vars`, { method: 'POST', body: JSON.stringify(vars) });
+  }
+
+  async r2Keys(prefix: string): Promise<string[]> {
+    const response = await fetch(`${this.url}/__bench/r2-keys?prefix=${encodeURIComponent(prefix)}`);
+    return ((await response.json()) as { keys: string[] }).keys;
+  }
+}

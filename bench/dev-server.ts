@@ -1,0 +1,85 @@
+/**
+ * Starts the bench build (bench/worker.ts) with `wrangler dev --local` on a free loopback port, with fresh
+ * state. It mirrors startDev in test/e2e/wrangler-dev.ts, whose only missing piece is the script path
+ * (the positional that overrides wrangler.jsonc's `main`): once startDev takes a `script` option this
+ * file can become a call to it.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type DevServer, freePort } from '../test/e2e/wrangler-dev.ts';
+
+export const root = new URL('../', import.meta.url).pathname;
+export const wrangler = join(root, 'node_modules/.bin/wrangler');
+
+/** No network here: skip metrics and the Request.cf sample, which would only time out. */
+export const wranglerEnv = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  NO_COLOR: '1',
+  FORCE_COLOR: '0',
+};
+
+export interface BenchDevOptions {
+  script: string;
+  vars?: Record<string, string>;
+}
+
+export async function startBenchDev(options: BenchDevOptions): Promise<DevServer> {
+  const persistDir = await mkdtemp(join(tmpdir(), 'imagegen-bench-'));
+  await promisify(execFile)(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], {
+    cwd: root,
+    env: wranglerEnv,
+  });
+  const port = await freePort();
+  const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir];
+  args.push('--inspector-port', String(await freePort()), '--show-interactive-dev-session=false');
+  // Request logging costs the dev server CPU on every request; warnings and errors still show.
+  args.push('--log-level', 'warn');
+  for (const [key, value] of Object.entries(options.vars ?? {})) args.push('--var', `${key}:${value}`);
+  args.push(options.script);
+  const child: ChildProcess = spawn(wrangler, args, {
+    cwd: root,
+    env: wranglerEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  const collect = (d: Buffer) => {
+    output += d.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) {
+      const exited = new Promise((r) => child.once('exit', r));
+      process.kill(-child.pid, 'SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    }
+    await rm(persistDir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    // A failed build leaves wrangler dev waiting for a fix (and its port holding requests): give up at once.
+    if (child.exitCode !== null || output.includes('Build failed')) {
+      await stop();
+      throw new Error(`wrangler dev did not start:\n${output}`);
+    }
+    try {
+      if ((await fetch(`${url}/__bench/counters`, { signal: AbortSignal.timeout(2000) })).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { url, persistDir, output: () => output, stop };
+}

@@ -1,0 +1,85 @@
+/**
+ * `npm run bench` (and `bench:quick`): starts the bench build of the Worker under `wrangler dev --local`
+ * with fresh state, runs every scenario against it, prints a table and writes the same figures to
+ * bench/results/. A scenario that throws is reported as failed and the run exits non-zero; a missed
+ * target is only reported.
+ */
+import { join } from 'node:path';
+import { BenchClient } from './client.ts';
+import { root, startBenchDev } from './dev-server.ts';
+import {
+  type BenchReport,
+  machineInfo,
+  machineLine,
+  markdownTable,
+  notesText,
+  type ScenarioResult,
+  writeReport,
+} from './report.ts';
+import { bundleAndStartup } from './scenarios/bundle.ts';
+import type { BenchContext } from './scenarios/context.ts';
+import { footprint } from './scenarios/footprint.ts';
+import { generateToImage } from './scenarios/latency.ts';
+import { requestPath } from './scenarios/request-path.ts';
+import { throughput } from './scenarios/throughput.ts';
+import { transforms } from './scenarios/transforms.ts';
+
+const quick = process.argv.includes('--quick');
+const log = (message: string) => console.error(message);
+
+async function guarded(id: number, title: string, scenario: () => Promise<ScenarioResult>): Promise<ScenarioResult> {
+  log(`== ${id}. ${title}`);
+  const started = performance.now();
+  try {
+    return await scenario();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`   failed: ${message}`);
+    return { id, title, status: 'failed', figures: [], notes: [message.split('\n')[0] ?? message] };
+  } finally {
+    log(`   ${Math.round((performance.now() - started) / 1000)} s`);
+  }
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const machine = machineInfo();
+  const scenarios: ScenarioResult[] = [];
+  const warnings: string[] = [];
+  // Build-time figures first, while no dev server competes for the CPU.
+  scenarios.push(await guarded(6, 'Bundle and start-up', () => bundleAndStartup(quick)));
+
+  log('== starting wrangler dev --local bench/worker.ts');
+  const server = await startBenchDev({ script: 'bench/worker.ts' });
+  try {
+    const client = new BenchClient(server.url);
+    const ctx: BenchContext = { client, server, quick, log };
+    const isolate = (await client.counters()).isolate;
+    scenarios.push(await guarded(1, 'Generate-to-image latency', () => generateToImage(ctx)));
+    scenarios.push(await guarded(2, 'MCP request path', () => requestPath(ctx)));
+    scenarios.push(await guarded(3, 'Throughput', () => throughput(ctx)));
+    scenarios.push(transforms());
+    scenarios.push(await guarded(5, 'Platform footprint per image', () => footprint(ctx)));
+    // wrangler dev reloads the Worker when a source file changes, which restarts the counts mid-run.
+    if ((await client.counters()).isolate !== isolate) {
+      warnings.push('the Worker was reloaded during the run (a source file changed); counts may be incomplete');
+    }
+  } finally {
+    await server.stop();
+  }
+
+  const report: BenchReport = {
+    mode: quick ? 'quick' : 'full',
+    date: new Date(started).toISOString(),
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    machine,
+    warnings,
+    scenarios: scenarios.sort((a, b) => a.id - b.id),
+  };
+  const file = join(root, 'bench/results', quick ? 'quick.json' : 'latest.json');
+  await writeReport(report, file);
+  console.log(`\n${machineLine(report)}\n\n${markdownTable(report)}\n\n${notesText(report)}\n\nwritten to ${file}`);
+  return scenarios.some((s) => s.status === 'failed') ? 1 : 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,95 @@
+/**
+ * The bench build: the real Worker, with its D1, R2 and Queue bindings wrapped in counting proxies, plus
+ * /__bench routes to read and reset the counts. Run as `wrangler dev --local bench/worker.ts`, so the
+ * production entry and code stay untouched. The counts live in isolate memory: wrangler dev runs one isolate.
+ */
+import worker from '../src/index';
+import { type CountersSnapshot, emptyTally, ORIGINS, type Origin, type Tally } from './counters';
+import { CountingD1 } from './worker/d1';
+import { CountingQueue, countingBatch } from './worker/queues';
+import { countingR2 } from './worker/r2';
+
+/** The real Worker seen through the platform's handler types, so every argument is passed on. */
+const real: Required<Pick<ExportedHandler<Env, unknown>, 'fetch' | 'queue' | 'scheduled'>> = worker;
+
+const tallies: Record<Origin, Tally> = { fetch: emptyTally(), queue: emptyTally(), scheduled: emptyTally() };
+let isolate: string | undefined;
+/** Variables the harness sets at run time (e.g. PLACEHOLDER_DELAY_MS), so one server serves every scenario. */
+let overrides: Record<string, string> = {};
+
+interface Instrumented {
+  raw: Env;
+  overrides: Record<string, string>;
+  env: Env;
+}
+const envs = new Map<Origin, Instrumented>();
+
+// One env object per entry point, reused while the real env and the overrides stay the same: the Worker
+// caches its parsed config and signing key by object identity, as it does in production.
+function instrumentedEnv(raw: Env, origin: Origin): Env {
+  const cached = envs.get(origin);
+  if (cached && cached.raw === raw && cached.overrides === overrides) return cached.env;
+  const tally = () => tallies[origin];
+  const bindings =
+    cached?.raw === raw
+      ? { DB: cached.env.DB, IMAGES: cached.env.IMAGES, JOBS: cached.env.JOBS }
+      : {
+          DB: new CountingD1(raw.DB, tally),
+          IMAGES: countingR2(raw.IMAGES, tally),
+          JOBS: new CountingQueue(raw.JOBS, tally),
+        };
+  const env: Env = { ...raw, ...overrides, ...bindings };
+  envs.set(origin, { raw, overrides, env });
+  return env;
+}
+
+function snapshot(): CountersSnapshot {
+  isolate ??= crypto.randomUUID();
+  return { isolate, origins: tallies };
+}
+
+async function benchRoute(request: Request, env: Env): Promise<Response> {
+  const { pathname, searchParams } = new URL(request.url);
+  const route = `${request.method} ${pathname}`;
+  if (route === 'GET /__bench/counters') return Response.json(snapshot());
+  if (route === 'POST /__bench/reset') {
+    for (const origin of ORIGINS) tallies[origin] = emptyTally();
+    return Response.json(snapshot());
+  }
+  if (route === 'POST /__bench/vars') {
+    const vars = (await request.json()) as Record<string, unknown>;
+    overrides = { ...overrides, ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(v)])) };
+    return Response.json(overrides);
+  }
+  if (route === 'GET /__bench/r2-keys') {
+    // Straight from the real binding, so checking the bucket does not add to the counts.
+    const keys: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await env.IMAGES.list({ prefix: searchParams.get('prefix') ?? '', cursor });
+      keys.push(...page.objects.map((o) => o.key));
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+    return Response.json({ keys });
+  }
+  return Response.json({ error: `no bench route ${route}` }, { status: 404 });
+}
+
+export default {
+  fetch(request, env, ctx) {
+    if (new URL(request.url).pathname.startsWith('/__bench/')) return benchRoute(request, env);
+    return real.fetch(request, instrumentedEnv(env, 'fetch'), ctx);
+  },
+
+  queue(batch, env, ctx) {
+    return real.queue(
+      countingBatch(batch, () => tallies.queue),
+      instrumentedEnv(env, 'queue'),
+      ctx,
+    );
+  },
+
+  scheduled(controller, env, ctx) {
+    return real.scheduled(controller, instrumentedEnv(env, 'scheduled'), ctx);
+  },
+} satisfies ExportedHandler<Env, unknown>;
