@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TOKENS } from '../helpers/tokens';
+import { TOOL_NAMES } from '../helpers/tool-names';
 import { type DevServer, startDev } from './wrangler-dev';
 
 const baseUrl = inject('baseUrl');
@@ -39,7 +40,7 @@ describe('SSE across isolates', () => {
     const client = new Client({ name: 'cross-isolate', version: '1.0.0' });
     await client.connect(transport);
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(8);
+    expect(tools).toHaveLength(TOOL_NAMES.length);
     const result = await client.callTool({ name: 'generate_image_and_wait', arguments: { prompt: 'two isolates' } });
     expect((result.structuredContent as { status: string }).status).toBe('completed');
     expect(posts.length).toBeGreaterThanOrEqual(3);
@@ -62,9 +63,9 @@ describe('SSE stream lifetime', () => {
     });
     const client = new Client({ name: 'reconnect', version: '1.0.0' });
     await client.connect(transport);
-    expect((await client.listTools()).tools).toHaveLength(8);
+    expect((await client.listTools()).tools).toHaveLength(TOOL_NAMES.length);
     await new Promise((r) => setTimeout(r, 7000));
-    expect((await client.listTools()).tools).toHaveLength(8);
+    expect((await client.listTools()).tools).toHaveLength(TOOL_NAMES.length);
     expect(sessions.size).toBe(2);
     await client.close();
   });

@@ -1,6 +1,7 @@
 /** The HTTP contract of every route: auth, origins, errors and the Streamable HTTP rules. */
 import { describe, expect, it } from 'vitest';
 import { parseSse, request, rpc, rpcRaw, TOKENS } from '../helpers/mcp';
+import { TOOL_NAMES } from '../helpers/tool-names';
 
 const MCP_ROUTES = [
   { name: 'POST /mcp', path: '/mcp', method: 'POST' },
@@ -150,6 +151,6 @@ describe('HTTP surface', () => {
 
   it('keeps serving after every kind of bad request', async () => {
     const reply = await rpc('tools/list');
-    expect(reply.result?.tools).toHaveLength(8);
+    expect(reply.result?.tools).toHaveLength(TOOL_NAMES.length);
   });
 });

@@ -3,6 +3,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { SseMailbox } from '../../src/sse/mailbox';
 import { request, TOKENS } from '../helpers/mcp';
+import { TOOL_NAMES } from '../helpers/tool-names';
 
 /** An open SSE stream, read event by event. */
 async function openStream(token: string = TOKENS.alice) {
@@ -65,7 +66,7 @@ describe('legacy SSE transport', () => {
     expect((await post(stream.endpoint, { jsonrpc: '2.0', id: 2, method: 'tools/list' })).status).toBe(202);
     const list = JSON.parse((await stream.next()).data);
     expect(list.id).toBe(2);
-    expect(list.result.tools).toHaveLength(8);
+    expect(list.result.tools).toHaveLength(TOOL_NAMES.length);
     await stream.close();
   });
 
@@ -78,7 +79,7 @@ describe('legacy SSE transport', () => {
     ).toBe(true);
     const reply = JSON.parse((await stream.next()).data);
     expect(reply.id).toBe(7);
-    expect(reply.result.tools).toHaveLength(8);
+    expect(reply.result.tools).toHaveLength(TOOL_NAMES.length);
     await stream.close();
   });
 

@@ -1,6 +1,7 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { callTool, request, rpc, TOKENS, textOf } from '../helpers/mcp';
+import { TOOL_NAMES } from '../helpers/tool-names';
 
 interface WaitResult {
   status: string;
@@ -10,21 +11,10 @@ interface WaitResult {
 }
 
 describe('tools', () => {
-  it('lists the six tools of the Workers server and list_providers, each with title, annotations and output schema', async () => {
+  it('lists every tool, the Workers server’s six among them, each with title, annotations and output schema', async () => {
     const reply = await rpc('tools/list');
     const tools = (reply.result?.tools ?? []) as Tool[];
-    expect(tools.map((t) => t.name).sort()).toEqual(
-      [
-        'generate_image',
-        'generate_image_and_wait',
-        'get_job_status',
-        'list_generations',
-        'list_jobs',
-        'wait_for_completion',
-        'list_providers',
-        'delete_image',
-      ].sort(),
-    );
+    expect(tools.map((t) => t.name).sort()).toEqual([...TOOL_NAMES].sort());
     for (const tool of tools) {
       expect(tool.title, tool.name).toBeTruthy();
       expect(tool.outputSchema?.type, tool.name).toBe('object');
