@@ -1,10 +1,16 @@
 /**
- * Images as MCP resources, scoped to the caller's subject: image://list, image://{id} (the original bytes)
- * and image://{id}/metadata. Another subject's id reads exactly like a missing one.
+ * Images as MCP resources, scoped to the caller's subject: image://list, image://{id} (the original bytes),
+ * image://{id}/view{?params} (a transformed variant) and image://{id}/metadata. Another subject's id reads
+ * exactly like a missing one.
  */
 import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { UriTemplate, type Variables } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { AppError } from '../errors';
+import { encodeBase64 } from '../images/preview';
 import { originalKey } from '../images/storage';
+import { parseTransformParams } from '../images/transform-plan';
+import { getVariant } from '../images/variants';
 import type { Job } from '../jobs/model';
 import type { RequestContext } from '../mcp/context';
 import { toView, viewsOf } from '../mcp/job-view';
@@ -21,6 +27,35 @@ async function finishedImage(ctx: RequestContext, id: string): Promise<Job> {
     throw new McpError(RESOURCE_NOT_FOUND, `No image with id "${id}".`);
   }
   return job;
+}
+
+const VIEW_PARAMS = ['format', 'width', 'height', 'quality', 'crop_x', 'crop_y', 'crop_w', 'crop_h', 'rotate', 'flip'];
+
+/**
+ * image://{id}/view{?format,width,...}. The SDK's matcher wants every query variable present and in order;
+ * here each is optional and in any order, and unknown ones are passed on to be refused by name.
+ */
+class ViewTemplate extends UriTemplate {
+  constructor() {
+    super(`image://{id}/view{?${VIEW_PARAMS.join(',')}}`);
+  }
+
+  override match(uri: string): Variables | null {
+    const match = /^image:\/\/([^/?#]+)\/view(?:\?([^#]*))?$/.exec(uri);
+    if (!match) return null;
+    const variables: Variables = { id: decodeURIComponent(match[1]!) };
+    for (const [key, value] of new URLSearchParams(match[2] ?? '')) variables[key] = value;
+    return variables;
+  }
+}
+
+/** Transform errors in JSON-RPC terms: bad parameters are invalid params, everything else keeps its message. */
+function resourceError(error: unknown): unknown {
+  if (!(error instanceof AppError)) return error;
+  if (error.code === 'not_found') return new McpError(RESOURCE_NOT_FOUND, error.message);
+  if (error.code === 'bad_request' || error.code === 'payload_too_large')
+    return new McpError(ErrorCode.InvalidParams, error.message);
+  return error;
 }
 
 const idOf = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? '';
@@ -70,10 +105,36 @@ export const registerImageResources: ToolRegistrar = (server, ctx) => {
       }
       const object = await ctx.bucket.get(originalKey(job.id));
       if (!object) throw new McpError(RESOURCE_NOT_FOUND, `No image with id "${job.id}".`);
-      const bytes = new Uint8Array(await object.arrayBuffer());
-      let binary = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      return { contents: [{ uri: uri.href, mimeType: job.content_type!, blob: btoa(binary) }] };
+      const blob = encodeBase64(new Uint8Array(await object.arrayBuffer()));
+      return { contents: [{ uri: uri.href, mimeType: job.content_type!, blob }] };
+    },
+  );
+
+  server.registerResource(
+    'image-view',
+    new ResourceTemplate(new ViewTemplate(), { list: undefined }),
+    {
+      title: 'Image view',
+      description:
+        'A generated image transformed on the fly and cached: format (png, jpeg, webp), quality (jpeg), width ' +
+        'and/or height (one side keeps the aspect ratio, both centre-crop), a crop box in source pixels, ' +
+        'rotate (90, 180, 270) and flip (h, v, hv). Applied as crop, rotate, flip, resize, encode.',
+    },
+    async (uri, variables) => {
+      const { id: rawId, ...query } = variables;
+      const job = await finishedImage(ctx, idOf(rawId));
+      const params = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, idOf(v)]));
+      try {
+        const variant = await getVariant({ IMAGES: ctx.bucket }, job.id, parseTransformParams(params));
+        if (variant.bytes.byteLength > MAX_INLINE_BYTES)
+          throw new AppError(
+            'payload_too_large',
+            `This view of image "${job.id}" is too large to inline; ask for a smaller one.`,
+          );
+        return { contents: [{ uri: uri.href, mimeType: variant.contentType, blob: encodeBase64(variant.bytes) }] };
+      } catch (error) {
+        throw resourceError(error);
+      }
     },
   );
 

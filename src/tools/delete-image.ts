@@ -3,21 +3,20 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import { deleteImageObjects } from '../images/storage';
 import type { ToolRegistrar } from './define';
-import { jobId } from './schemas';
+import { imageRef } from './schemas';
 
 export const name = 'delete_image';
 
 export const config = {
   title: 'Delete image',
   description: 'Delete one of your images (by image_id, which is its job id) with all its variants and its job record.',
-  inputSchema: { image_id: jobId.describe('The image to delete: its job id, or an image:// URI.') },
+  inputSchema: { image_id: imageRef.describe('The image to delete: its job id, or an image:// URI.') },
   outputSchema: { deleted: z.boolean(), image_id: z.string(), objects_deleted: z.number().int() },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
 };
 
 export const registerDeleteImage: ToolRegistrar = (server, ctx) => {
-  server.registerTool(name, config, async ({ image_id }) => {
-    const id = image_id.replace(/^image:\/\//, '').split('/')[0]!;
+  server.registerTool(name, config, async ({ image_id: id }) => {
     const job = await ctx.store.delete(ctx.subject, id);
     if (!job) {
       const current = await ctx.store.get(ctx.subject, id);

@@ -25,6 +25,7 @@ export const registerGenerateImageAndWait: ToolRegistrar = (server, ctx) => {
       jobs.map((j) => j.id),
       args.timeout_seconds,
       extra,
+      { preview: args.include_preview },
     );
   });
 };

@@ -6,6 +6,15 @@ import { JobViewSchema } from '../mcp/job-view';
 
 export const jobId = z.string().min(1).max(64).describe('A job id returned by generate_image.');
 
+/** An image named by its job id or an image:// URI (image://{id}, or any image://{id}/... form of it). */
+export const imageRef = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .transform((ref) => ref.replace(/^image:\/\//, '').split(/[/?#]/)[0]!)
+  .pipe(z.string().min(1).max(64));
+
 export const generateArgs = {
   prompt: z.string().trim().min(1).max(4000).describe('What to draw, in plain language.'),
   negative_prompt: z
@@ -43,7 +52,16 @@ export const generateArgs = {
   allow_paid: z.boolean().optional().describe('Allow providers this server marks as paid.'),
 };
 
+export const previewArg = z
+  .boolean()
+  .default(false)
+  .describe(
+    'Also return a small inline JPEG preview of each finished image (at most 4). Off by default: the links are ' +
+      'enough to show images, and previews fill the context.',
+  );
+
 export const waitArgs = {
+  include_preview: previewArg,
   timeout_seconds: z
     .number()
     .int()
@@ -64,6 +82,15 @@ export const statusFilter = z.enum(['all', ...JOB_STATUSES]).default('all');
 
 export const WAIT_OUTCOMES = ['completed', 'failed', 'partial', 'running'] as const;
 
+/** The inline preview that accompanies an image block: which image, and what the block holds. */
+export const PreviewSchema = z.object({
+  job_id: z.string(),
+  mime_type: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  bytes: z.number().int(),
+});
+
 export const waitResultShape = {
   status: z
     .enum(WAIT_OUTCOMES)
@@ -74,6 +101,7 @@ export const waitResultShape = {
   jobs: z.array(JobViewSchema),
   pending_job_ids: z.array(z.string()),
   hint: z.string().optional(),
+  previews: z.array(PreviewSchema).optional().describe('The inline previews returned, when include_preview was set.'),
 };
 
 export const pageResultShape = {

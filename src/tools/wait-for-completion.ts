@@ -27,6 +27,6 @@ export const registerWaitForCompletion: ToolRegistrar = (server, ctx) => {
     if (ids.length === 0)
       throw new AppError('bad_request', 'Pass job_id or job_ids: the ids returned by generate_image.');
     if (ids.length > 50) throw new AppError('bad_request', 'Wait for at most 50 jobs at a time.');
-    return waitAndReport(ctx, ids, args.timeout_seconds, extra);
+    return waitAndReport(ctx, ids, args.timeout_seconds, extra, { preview: args.include_preview });
   });
 };

@@ -2,6 +2,7 @@
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { AppError } from '../errors';
+import { makePreview } from '../images/preview';
 import type { Job } from '../jobs/model';
 import { waitForJobs } from '../jobs/wait';
 import type { RequestContext } from '../mcp/context';
@@ -17,11 +18,20 @@ function outcome(jobs: readonly Job[], done: boolean): (typeof WAIT_OUTCOMES)[nu
   return failed === jobs.length ? 'failed' : 'partial';
 }
 
+/** At most this many previews per call, so a batch of images cannot flood the context. */
+const MAX_PREVIEWS = 4;
+
+async function previewsOf(ctx: RequestContext, jobs: readonly Job[]) {
+  const done = jobs.filter((j) => j.status === 'completed').slice(0, MAX_PREVIEWS);
+  return Promise.all(done.map(async (job) => ({ job_id: job.id, ...(await makePreview(ctx.bucket, job)) })));
+}
+
 export async function waitAndReport(
   ctx: RequestContext,
   ids: readonly string[],
   timeoutSeconds: number,
   extra: Extra,
+  options: { preview?: boolean } = {},
 ): Promise<CallToolResult> {
   const load = async () => {
     const jobs = await ctx.store.getMany(ctx.subject, ids);
@@ -70,8 +80,20 @@ export async function waitAndReport(
       : undefined;
   const lines = views.map(describeJob);
   if (hint) lines.push(hint);
+  const previews = options.preview ? await previewsOf(ctx, jobs) : undefined;
   return {
-    content: [{ type: 'text', text: lines.join('\n') }, ...imageLinks(views)],
-    structuredContent: { status, job_ids: [...ids], jobs: views, pending_job_ids: pending, ...(hint && { hint }) },
+    content: [
+      { type: 'text', text: lines.join('\n') },
+      ...imageLinks(views),
+      ...(previews ?? []).map((p) => ({ type: 'image' as const, data: p.data, mimeType: p.mimeType })),
+    ],
+    structuredContent: {
+      status,
+      job_ids: [...ids],
+      jobs: views,
+      pending_job_ids: pending,
+      ...(hint && { hint }),
+      ...(previews && { previews: previews.map(({ data: _, mimeType, ...p }) => ({ ...p, mime_type: mimeType })) }),
+    },
   };
 }

@@ -9,4 +9,6 @@ export const TOOL_NAMES = [
   'generate_image_and_wait',
   'list_providers',
   'delete_image',
+  'gallery_link',
+  'show_image',
 ] as const;

@@ -129,7 +129,7 @@ describe('HTTP surface', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/json');
-    expect(((await response.json()) as { result: { tools: unknown[] } }).result.tools.length).toBe(8);
+    expect(((await response.json()) as { result: { tools: unknown[] } }).result.tools.length).toBe(TOOL_NAMES.length);
   });
 
   it('streams progress notifications as SSE when the client sends a progress token', async () => {

@@ -1,0 +1,73 @@
+/**
+ * Inline previews for chat contexts: a JPEG small in both pixels and bytes, made through the variant cache
+ * (so a second look at the same image is one R2 read), and base64 for an MCP `image` content block.
+ */
+import { AppError } from '../errors';
+import type { Job } from '../jobs/model';
+import type { TransformParams } from './transform-plan';
+import { getVariant } from './variants';
+
+export const PREVIEW_LIMITS = {
+  defaultSide: 512,
+  minSide: 64,
+  maxSide: 1024,
+  /** Raw bytes; base64 adds a third. Chat hosts count every byte of it against the context. */
+  maxBytes: 192 * 1024,
+} as const;
+
+/** Tried in order until one fits maxBytes: lower quality first, then fewer pixels. */
+const ATTEMPTS: ReadonlyArray<{ scale: number; quality: number }> = [
+  { scale: 1, quality: 80 },
+  { scale: 1, quality: 60 },
+  { scale: 0.7, quality: 60 },
+  { scale: 0.5, quality: 50 },
+  { scale: 0.35, quality: 50 },
+];
+
+export interface Preview {
+  /** base64 */
+  data: string;
+  mimeType: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+/** Longest side at most `side`, aspect kept, never enlarged; JPEG. */
+export function previewParams(job: Pick<Job, 'width' | 'height'>, side: number, quality: number): TransformParams {
+  const longest = Math.max(1, Math.round(side));
+  const params: TransformParams = { format: 'jpeg', quality };
+  if (job.width >= job.height) params.width = Math.min(longest, job.width);
+  else params.height = Math.min(longest, job.height);
+  return params;
+}
+
+export async function makePreview(
+  bucket: R2Bucket,
+  job: Pick<Job, 'id' | 'width' | 'height'>,
+  maxSide: number = PREVIEW_LIMITS.defaultSide,
+): Promise<Preview> {
+  const side = Math.min(PREVIEW_LIMITS.maxSide, Math.max(PREVIEW_LIMITS.minSide, maxSide));
+  for (const { scale, quality } of ATTEMPTS) {
+    const variant = await getVariant({ IMAGES: bucket }, job.id, previewParams(job, side * scale, quality));
+    if (variant.bytes.byteLength <= PREVIEW_LIMITS.maxBytes) {
+      return {
+        data: encodeBase64(variant.bytes),
+        mimeType: variant.contentType,
+        width: variant.width,
+        height: variant.height,
+        bytes: variant.bytes.byteLength,
+      };
+    }
+  }
+  throw new AppError(
+    'payload_too_large',
+    `Image ${job.id} does not compress to a preview under ${PREVIEW_LIMITS.maxBytes} bytes; open its image_url instead.`,
+  );
+}
+
+export function encodeBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}

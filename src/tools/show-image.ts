@@ -1,0 +1,62 @@
+/** show_image: one of your images as an inline preview a chat host can display, with its metadata and link. */
+import { z } from 'zod';
+import { AppError } from '../errors';
+import { makePreview, PREVIEW_LIMITS } from '../images/preview';
+import { describeJob, imageLinks, JobViewSchema, toView } from '../mcp/job-view';
+import { READ_ONLY, type ToolRegistrar } from './define';
+import { imageRef, PreviewSchema } from './schemas';
+
+export const name = 'show_image';
+
+export const config = {
+  title: 'Show image',
+  description:
+    'Show one of your images inline: returns a small JPEG preview (longest side max_side, under ' +
+    `${PREVIEW_LIMITS.maxBytes / 1024} KiB) as an image block, with its prompt, provider, model, size and full-size ` +
+    'link. Use it to look at an image yourself; to show the user, the markdown link is usually enough.',
+  inputSchema: {
+    image_id: imageRef.describe('The image: its job id, or an image:// URI.'),
+    max_side: z
+      .number()
+      .int()
+      .min(PREVIEW_LIMITS.minSide)
+      .max(PREVIEW_LIMITS.maxSide)
+      .default(PREVIEW_LIMITS.defaultSide)
+      .describe(`Longest side of the preview in pixels (${PREVIEW_LIMITS.minSide}–${PREVIEW_LIMITS.maxSide}).`),
+  },
+  outputSchema: { image: JobViewSchema, preview: PreviewSchema },
+  annotations: READ_ONLY,
+};
+
+export const registerShowImage: ToolRegistrar = (server, ctx) => {
+  server.registerTool(name, config, async ({ image_id: id, max_side }) => {
+    const job = await ctx.store.get(ctx.subject, id);
+    if (!job) throw new AppError('not_found', `No image with id "${id}". Check the id with list_generations.`);
+    if (job.status !== 'completed')
+      throw new AppError('bad_request', `Job "${id}" is ${job.status}, so there is no image to show yet.`);
+    const [view, preview] = await Promise.all([toView(job, await ctx.urls()), makePreview(ctx.bucket, job, max_side)]);
+    const facts = [
+      `${view.width}x${view.height} ${view.content_type ?? ''}`.trim(),
+      `${view.provider ?? 'unknown provider'} / ${view.model ?? 'unknown model'}`,
+      `created ${view.created_at}`,
+      `preview ${preview.width}x${preview.height} JPEG, ${preview.bytes} bytes`,
+    ];
+    return {
+      content: [
+        { type: 'image', data: preview.data, mimeType: preview.mimeType },
+        { type: 'text', text: `${describeJob(view)}\n${view.prompt}\n${facts.join(' · ')}` },
+        ...imageLinks([view]),
+      ],
+      structuredContent: {
+        image: view,
+        preview: {
+          job_id: job.id,
+          mime_type: preview.mimeType,
+          width: preview.width,
+          height: preview.height,
+          bytes: preview.bytes,
+        },
+      },
+    };
+  });
+};
