@@ -1,5 +1,6 @@
 /** Starts the Worker as a real process (`wrangler dev --local`) on a free loopback port, with fresh state. */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,6 +45,8 @@ export interface DevOptions {
   vars?: Record<string, string>;
   /** Share local state with another instance (e.g. to test a second isolate). */
   persistDir?: string;
+  /** Also append everything the process prints to this file, for tests in other processes to read. */
+  logFile?: string;
 }
 
 export async function startDev(options: DevOptions = {}): Promise<DevServer> {
@@ -74,12 +77,12 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
     detached: true,
   });
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => {
+  const capture = (d: Buffer) => {
     output += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
+    if (options.logFile) appendFileSync(options.logFile, d);
+  };
+  child.stdout?.on('data', capture);
+  child.stderr?.on('data', capture);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
