@@ -7,6 +7,7 @@ import { AppError } from '../errors';
 import { SERVER_INFO } from '../mcp/server';
 import { requireAuth } from './auth';
 import { notFound, onError } from './errors';
+import { createGalleryLink, galleryRoute } from './gallery-route';
 import { imagesRoute } from './images-route';
 import { handleStreamableHttp } from './mcp-route';
 import { corsHeaders, guardOrigin } from './origin';
@@ -44,3 +45,7 @@ app.use('/sse', requireAuth, limitBody);
 app.use('/sse/*', requireAuth, limitBody);
 app.all('/mcp', handleStreamableHttp);
 app.route('/sse', sseRoute);
+
+// The gallery's pages check their own signed links; only the token-for-link exchange takes a bearer token.
+app.post('/gallery/link', requireAuth, limitBody, createGalleryLink);
+app.route('/gallery', galleryRoute);

@@ -4,6 +4,7 @@
  */
 import { AppError } from '../errors';
 import type { Job } from '../jobs/model';
+import { encodeBase64 } from '../providers/sniff';
 import type { TransformParams } from './transform-plan';
 import { getVariant } from './variants';
 
@@ -64,10 +65,4 @@ export async function makePreview(
     'payload_too_large',
     `Image ${job.id} does not compress to a preview under ${PREVIEW_LIMITS.maxBytes} bytes; open its image_url instead.`,
   );
-}
-
-export function encodeBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }

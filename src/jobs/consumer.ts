@@ -5,12 +5,13 @@
  */
 import type { Config } from '../config';
 import { describeError } from '../errors';
+import { prepareMask } from '../images/mask';
 import { findOriginal, originalKey, putOriginal } from '../images/storage';
 import { log } from '../log';
 import { redact } from '../providers/errors';
 import type { ProviderRegistry } from '../providers/registry';
-import { imageDimensions } from '../providers/sniff';
-import { type GenerationRequest, ProviderError } from '../providers/types';
+import { imageDimensions, sniffImageType } from '../providers/sniff';
+import { type GenerationRequest, type InputImage, ProviderError } from '../providers/types';
 import { type Job, JobMessageSchema, type JobParams, retryDelaySeconds } from './model';
 import type { JobStore } from './store';
 
@@ -90,7 +91,36 @@ function requestOf(job: Job): GenerationRequest {
     quality: params.quality ?? null,
     outputFormat: params.outputFormat ?? null,
     background: params.background ?? null,
+    strength: params.strength ?? null,
   };
+}
+
+/** A source image as stored in R2; one deleted since the edit was queued fails the job for good. */
+async function loadSource(bucket: R2Bucket, id: string, role: string): Promise<InputImage> {
+  const object = await bucket.get(originalKey(id));
+  const bytes = object ? new Uint8Array(await object.arrayBuffer()) : null;
+  const contentType = bytes && sniffImageType(bytes);
+  const size = bytes && imageDimensions(bytes);
+  if (!bytes || !contentType || !size)
+    throw new ProviderError(`The ${role} "${id}" no longer exists or is not an image.`, false, 'source_missing');
+  return { bytes, contentType, ...size };
+}
+
+/** The request with the edit's sources (and mask, in both conventions) loaded, for an image-to-image job. */
+async function withSources(request: GenerationRequest, job: Job, bucket: R2Bucket): Promise<GenerationRequest> {
+  if (!job.source_ids) return request;
+  const ids = JSON.parse(job.source_ids) as string[];
+  const images = await Promise.all(ids.map((id) => loadSource(bucket, id, 'source image')));
+  if (!job.mask_id) return { ...request, images };
+  const stored = await loadSource(bucket, job.mask_id, 'mask');
+  const first = images[0]!;
+  try {
+    return { ...request, images, mask: await prepareMask(stored.bytes, first.width, first.height) };
+  } catch (error) {
+    throw new ProviderError(`The mask "${job.mask_id}" cannot be used: ${describeError(error)}`, false, 'bad_mask', {
+      cause: error,
+    });
+  }
 }
 
 async function runJob(job: Job, deps: ConsumerDeps, leaseTimeoutMs: number): Promise<Outcome> {
@@ -124,7 +154,8 @@ async function runJob(job: Job, deps: ConsumerDeps, leaseTimeoutMs: number): Pro
 
   try {
     const timeoutMs = Math.min(leaseTimeoutMs, deps.providerTimeoutMs ?? provider.timeoutMs);
-    const generated = await provider.generate(requestOf(job), {
+    const request = await withSources(requestOf(job), job, deps.bucket);
+    const generated = await provider.generate(request, {
       signal: AbortSignal.timeout(timeoutMs),
       onProgress: (fraction) => store.progress(job.id, fraction, deps.now()),
     });

@@ -38,6 +38,10 @@ export interface Job {
   revised_prompt: string | null;
   /** JSON object of provider notes, e.g. a watermark. */
   provider_meta: string | null;
+  /** Image-to-image: JSON array of the source images' job ids, the first one being edited. */
+  source_ids: string | null;
+  /** Image-to-image: the job id of the mask image. */
+  mask_id: string | null;
 }
 
 /** Planned request fields stored with the job, so the consumer calls the provider exactly as planned. */
@@ -48,6 +52,8 @@ export interface JobParams {
   quality: string | null;
   outputFormat: string | null;
   background: string | null;
+  /** Image-to-image strength (0–1), where the model takes one; absent on older rows. */
+  strength?: number | null;
 }
 
 /** What a queue message carries: only the id; the row is the source of truth. */

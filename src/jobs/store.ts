@@ -21,7 +21,8 @@ export type NewJob = Pick<
   | 'route_reason'
   | 'adaptations'
   | 'cost_usd'
->;
+> &
+  Partial<Pick<Job, 'source_ids' | 'mask_id'>>;
 
 export interface StoredImage {
   revised_prompt?: string | null;
@@ -42,6 +43,12 @@ export interface ListOptions {
   offset: number;
 }
 
+/** A place in the newest-first image order: the row's creation time and id (the tie-breaker). */
+export interface ImagePosition {
+  createdAt: number;
+  id: string;
+}
+
 const OPEN = `status IN ('pending', 'processing')`;
 
 export class JobStore {
@@ -51,8 +58,8 @@ export class JobStore {
   async create(jobs: readonly NewJob[], now: number): Promise<void> {
     const insert = this.db.prepare(
       `INSERT INTO jobs (id, subject, batch_id, status, prompt, negative_prompt, requested_provider, provider, model,
-         width, height, seed, params, route_reason, adaptations, cost_usd, created_at, updated_at)
-       VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         width, height, seed, params, route_reason, adaptations, cost_usd, source_ids, mask_id, created_at, updated_at)
+       VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     await this.db.batch(
       jobs.map((j) =>
@@ -72,6 +79,8 @@ export class JobStore {
           j.route_reason,
           j.adaptations,
           j.cost_usd,
+          j.source_ids ?? null,
+          j.mask_id ?? null,
           now,
           now,
         ),
@@ -104,6 +113,26 @@ export class JobStore {
       .bind(...params, options.limit + 1, options.offset)
       .all<Job>();
     return { jobs: results.slice(0, options.limit), hasMore: results.length > options.limit };
+  }
+
+  /**
+   * Finished images, newest first, strictly older than the `before` position (keyset paging, so a page does
+   * not shift when new images arrive). Fetches one extra row to tell whether there is an older page.
+   */
+  async listImages(
+    subject: string,
+    options: { before?: ImagePosition | undefined; limit: number },
+  ): Promise<{ jobs: Job[]; hasMore: boolean }> {
+    const { before, limit } = options;
+    const older = before ? 'AND (created_at, id) < (?, ?)' : '';
+    const { results } = await this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE subject = ? AND status = 'completed' ${older}
+         ORDER BY created_at DESC, id DESC LIMIT ?`,
+      )
+      .bind(subject, ...(before ? [before.createdAt, before.id] : []), limit + 1)
+      .all<Job>();
+    return { jobs: results.slice(0, limit), hasMore: results.length > limit };
   }
 
   /**

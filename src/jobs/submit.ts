@@ -1,11 +1,11 @@
 /**
- * Turning a generation request into queued jobs: route it to a provider and model, fit it to that model,
- * write every row, then enqueue. If enqueueing fails the rows are marked failed and the caller is told;
+ * Turning a generation or edit request into queued jobs: route it to a provider and model, fit it to that
+ * model, write every row, then enqueue. If enqueueing fails the rows are marked failed and the caller is told;
  * nothing is lost quietly.
  */
 import { AppError, describeError } from '../errors';
 import type { PlanInput } from '../providers/plan';
-import { planRequest } from '../providers/plan';
+import { planRequest, sizeFromSource } from '../providers/plan';
 import type { ProviderRegistry } from '../providers/registry';
 import { route } from '../providers/routing';
 import type { ProviderStatus } from '../providers/status';
@@ -17,6 +17,14 @@ export interface GenerateInput extends PlanInput {
   provider: string;
   count: number;
   allow_paid?: boolean | undefined;
+  /** Present for image-to-image: the caller's finished images, already resolved and checked. */
+  edit?: EditSources | undefined;
+}
+
+export interface EditSources {
+  images: readonly Job[];
+  mask: Job | null;
+  strength?: number | undefined;
 }
 
 export interface SubmitDeps {
@@ -55,10 +63,21 @@ export async function planJobs(
       wantsNegativePrompt: Boolean(input.negative_prompt?.trim()),
       allowPaid: input.allow_paid ?? false,
       paidProviders: deps.paidProviders,
+      edit: input.edit && { images: input.edit.images.length, mask: input.edit.mask !== null },
     },
     candidates,
   );
-  const { request, adaptations } = planRequest(chosen.model, input);
+  const edit = input.edit;
+  const first = edit?.images[0];
+  const { request, adaptations } = planRequest(
+    chosen.model,
+    first ? sizeFromSource(input, first, chosen.model.capabilities.sizes) : input,
+  );
+  let strength = edit?.strength ?? null;
+  if (strength !== null && !chosen.model.capabilities.strength) {
+    adaptations.push(`strength ignored: ${chosen.model.id} takes none (say in the prompt how much to change)`);
+    strength = null;
+  }
   const params: JobParams = {
     aspectRatio: request.aspectRatio,
     resolution: request.resolution,
@@ -66,6 +85,7 @@ export async function planJobs(
     quality: request.quality,
     outputFormat: request.outputFormat,
     background: request.background,
+    ...(edit && { strength }),
   };
   const batchId = crypto.randomUUID();
   // Each image of a batch gets its own seed, so `count` yields different pictures yet each is reproducible.
@@ -87,6 +107,8 @@ export async function planJobs(
     route_reason: chosen.reason,
     adaptations: adaptations.length ? JSON.stringify(adaptations) : null,
     cost_usd: chosen.model.costUsd ?? null,
+    source_ids: edit ? JSON.stringify(edit.images.map((j) => j.id)) : null,
+    mask_id: edit?.mask?.id ?? null,
   }));
 }
 
@@ -124,5 +146,7 @@ export async function submitJobs(deps: SubmitDeps, subject: string, input: Gener
     progress: null,
     revised_prompt: null,
     provider_meta: null,
+    source_ids: j.source_ids ?? null,
+    mask_id: j.mask_id ?? null,
   }));
 }

@@ -25,6 +25,8 @@ export const JobViewSchema = z.object({
   progress: z.number().nullable().describe('0–1 while a long generation runs, where the provider reports it.'),
   revised_prompt: z.string().nullable().describe('The prompt as the provider rewrote it.'),
   provider_metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
+  source_ids: z.array(z.string()).describe('For an edit: the images it started from, the first one edited.'),
+  mask_id: z.string().nullable().describe('For an edit: the mask image, if one was given.'),
   created_at: z.string().describe('ISO 8601'),
   updated_at: z.string(),
   completed_at: z.string().nullable(),
@@ -54,6 +56,8 @@ export async function toView(job: Job, urls: UrlContext): Promise<JobView> {
     provider_metadata: job.provider_meta
       ? (JSON.parse(job.provider_meta) as Record<string, string | number | boolean>)
       : null,
+    source_ids: job.source_ids ? (JSON.parse(job.source_ids) as string[]) : [],
+    mask_id: job.mask_id,
     created_at: new Date(job.created_at).toISOString(),
     updated_at: new Date(job.updated_at).toISOString(),
     completed_at: iso(job.completed_at),

@@ -25,6 +25,9 @@ const base: Omit<ModelCapabilities, 'sizes' | 'maxInputImages'> = {
   seed: false,
   steps: null,
   imageInput: true,
+  // Edits are described in words; the API has no mask and no strength.
+  mask: false,
+  strength: false,
   // Well inside every model's input-token limit (32k tokens for 2.5 Flash Image, 64k+ for the 3.x models).
   maxPromptChars: 30_000,
 };

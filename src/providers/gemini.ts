@@ -7,7 +7,7 @@ import { type GenerateContentParameters, GoogleGenAI } from '@google/genai';
 import { z } from 'zod';
 import { classifyHttp, classifyThrown, redact } from './errors';
 import { findGeminiModel, GEMINI_DEFAULT_MODEL, GEMINI_MODELS } from './gemini-models';
-import { decodeBase64, imageDimensions, sniffImageType } from './sniff';
+import { decodeBase64, encodeBase64, imageDimensions, sniffImageType } from './sniff';
 import {
   type GeneratedImage,
   type GenerationContext,
@@ -34,9 +34,13 @@ export function buildGeminiRequest(request: GenerationRequest): GenerateContentP
     ...(request.aspectRatio && { aspectRatio: request.aspectRatio }),
     ...(request.resolution && takesSize && { imageSize: request.resolution }),
   };
+  // An edit sends its images as inline parts before the instruction, the order the image-editing docs use.
+  const images = (request.images ?? []).map((image) => ({
+    inlineData: { mimeType: image.contentType, data: encodeBase64(image.bytes) },
+  }));
   return {
     model: model?.id ?? request.model,
-    contents: request.prompt,
+    contents: images.length ? [{ role: 'user', parts: [...images, { text: request.prompt }] }] : request.prompt,
     // IMAGE alone: with TEXT allowed the model sometimes answers with a question instead of a picture.
     config: { responseModalities: ['IMAGE'], ...(Object.keys(imageConfig).length > 0 && { imageConfig }) },
   };

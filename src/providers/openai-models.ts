@@ -51,6 +51,9 @@ function capabilities(
     // Through the edits endpoint, with up to 16 reference images.
     imageInput: true,
     maxInputImages: 16,
+    // The mask applies to the first image; there is no strength (the prompt says how much to change).
+    mask: true,
+    strength: false,
     maxPromptChars: 32_000,
   };
 }

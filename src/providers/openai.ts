@@ -1,11 +1,12 @@
 /**
- * OpenAI image generation through the official SDK. Request and response mapping and error classification are
+ * OpenAI image generation and editing through the official SDK. Request and response mapping and error classification are
  * plain functions, tested without the network; the class holds the client and joins them up. The SDK's own
  * retries are off: the job queue retries, with backoff, whatever is classified retryable.
  */
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import type { ImageGenerateParamsNonStreaming } from 'openai/resources/images';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, toFile } from 'openai';
+import type { ImageEditParamsNonStreaming, ImageGenerateParamsNonStreaming } from 'openai/resources/images';
 import { z } from 'zod';
+import { extensionFor } from '../images/storage';
 import { classifyHttp, classifyThrown, redact } from './errors';
 import { OPENAI_DEFAULT_MODEL, OPENAI_MODELS } from './openai-models';
 import { decodeBase64, sniffImageType } from './sniff';
@@ -14,6 +15,7 @@ import {
   type GenerationContext,
   type GenerationRequest,
   type ImageProvider,
+  type InputImage,
   ProviderError,
 } from './types';
 
@@ -45,13 +47,12 @@ function option<T extends string>(
   return known.find((k) => k === value);
 }
 
-/** The body of POST /images/generations for a planned request. */
-export function toImageParams(request: GenerationRequest): Params {
+/** The fields generations and edits share. No response_format: GPT image models always answer in base64. */
+function commonParams(request: GenerationRequest) {
   const caps = OPENAI_MODELS.find((m) => m.id === request.model)?.capabilities;
   const quality = option(request.quality, QUALITIES, caps?.qualities);
   const outputFormat = option(request.outputFormat, FORMATS, caps?.formats);
   const background = option(request.background, BACKGROUNDS, caps?.backgrounds);
-  // No response_format: GPT image models always answer in base64 and reject the parameter.
   return {
     model: request.model,
     prompt: request.prompt,
@@ -60,6 +61,27 @@ export function toImageParams(request: GenerationRequest): Params {
     ...(quality && { quality }),
     ...(outputFormat && { output_format: outputFormat }),
     ...(background && { background }),
+  };
+}
+
+/** The body of POST /images/generations for a planned request. */
+export function toImageParams(request: GenerationRequest): Params {
+  return commonParams(request);
+}
+
+const upload = (image: InputImage, name: string) =>
+  toFile(image.bytes, `${name}.${extensionFor(image.contentType)}`, { type: image.contentType });
+
+/**
+ * The multipart body of POST /images/edits: the sources as image[] (the first one is edited), the mask in
+ * OpenAI's convention (transparent where to repaint), and the same options as a generation.
+ */
+export async function toEditParams(request: GenerationRequest): Promise<ImageEditParamsNonStreaming> {
+  const images = request.images ?? [];
+  return {
+    ...commonParams(request),
+    image: await Promise.all(images.map((image, i) => upload(image, `image-${i + 1}`))),
+    ...(request.mask && { mask: await upload(request.mask.alpha, 'mask') }),
   };
 }
 
@@ -180,7 +202,9 @@ export class OpenAIProvider implements ImageProvider {
 
   async generate(request: GenerationRequest, ctx: GenerationContext): Promise<GeneratedImage> {
     try {
-      const response = await this.client.images.generate(toImageParams(request), { signal: ctx.signal });
+      const response = request.images?.length
+        ? await this.client.images.edit(await toEditParams(request), { signal: ctx.signal })
+        : await this.client.images.generate(toImageParams(request), { signal: ctx.signal });
       return fromImagesResponse(response, request, response._request_id);
     } catch (error) {
       throw this.classify(error, ctx.signal);

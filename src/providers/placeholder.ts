@@ -1,9 +1,11 @@
 /**
  * The placeholder provider: free, offline and deterministic for a given prompt and seed. It draws real PNGs
  * of the requested size (see placeholder-art.ts) with the prompt written on them, optionally after a fixed
- * delay so tests and benchmarks can stand in for a slow model.
+ * delay so tests and benchmarks can stand in for a slow model. Edits work on the source's real pixels
+ * (see placeholder-edit.ts).
  */
 import { hash32, renderArt, wrapText } from './placeholder-art';
+import { placeholderEdit } from './placeholder-edit';
 import type { GeneratedImage, GenerationContext, GenerationRequest, ImageProvider, ModelInfo } from './types';
 
 export const PLACEHOLDER_MODEL: ModelInfo = {
@@ -18,8 +20,11 @@ export const PLACEHOLDER_MODEL: ModelInfo = {
     negativePrompt: true,
     seed: true,
     steps: null,
-    imageInput: false,
-    maxInputImages: 0,
+    // Edits tint the source (within the mask) by a colour drawn from the prompt; see placeholder-edit.ts.
+    imageInput: true,
+    maxInputImages: 4,
+    mask: true,
+    strength: true,
     maxPromptChars: 4000,
   },
   style: {
@@ -55,6 +60,7 @@ export class PlaceholderProvider implements ImageProvider {
     if (this.delayMs > 0) await abortable(this.delayMs, ctx.signal);
     const { width, height, prompt } = request;
     const seed = request.seed ?? hash32(prompt);
+    if (request.images?.length) return placeholderEdit(request, seed);
     // Loaded on first use so that requests which never draw do not pay for instantiating the WASM module.
     const { PhotonImage, draw_text_with_border } = await import('@cf-wasm/photon');
     const image = new PhotonImage(renderArt(prompt, seed, width, height), width, height);

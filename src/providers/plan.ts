@@ -18,6 +18,29 @@ export interface PlanInput {
   background?: string | undefined;
 }
 
+/**
+ * An edit's size when the caller names none: the first source's own size where the model makes it,
+ * otherwise the model's size nearest the source's shape.
+ */
+export function sizeFromSource(
+  input: PlanInput,
+  source: { width: number; height: number },
+  sizes: SizeSupport,
+): PlanInput {
+  if (input.width !== undefined || input.height !== undefined || input.aspect_ratio !== undefined) return input;
+  const { width, height } = source;
+  const fits =
+    sizes.kind === 'range'
+      ? [width, height].every((side) => side >= sizes.min && side <= sizes.max && side % sizes.step === 0) &&
+        (!sizes.maxPixels || width * height <= sizes.maxPixels)
+      : sizes.kind === 'fixed' && sizes.sizes.some(([w, h]) => w === width && h === height);
+  if (fits) return { ...input, width, height };
+  // Ratios beyond 8:1 are refused by parseAspectRatio; such a source gets the nearest one allowed.
+  if (width > 8 * height) return { ...input, aspect_ratio: '8:1' };
+  if (height > 8 * width) return { ...input, aspect_ratio: '1:8' };
+  return { ...input, aspect_ratio: `${width}:${height}` };
+}
+
 export interface Plan {
   request: GenerationRequest;
   adaptations: string[];

@@ -1,7 +1,8 @@
 /**
  * Choosing a provider and model for a request. `auto` reads what the prompt asks for (text and logos,
  * photos, anime and art) and takes the first configured, available and capable provider in that intent's
- * order; the placeholder only when no real provider is left. The reason is kept on the job. Pure.
+ * order; the placeholder only when no real provider is left. An edit goes only to models that take its
+ * source images (and mask). The reason is kept on the job. Pure.
  */
 import { AppError } from '../errors';
 import type { ModelInfo } from './types';
@@ -21,6 +22,34 @@ export interface RouteRequest {
   wantsNegativePrompt: boolean;
   allowPaid: boolean;
   paidProviders: readonly string[];
+  /** Present for image-to-image: what the model must accept. */
+  edit?: EditNeeds | undefined;
+}
+
+export interface EditNeeds {
+  images: number;
+  mask: boolean;
+}
+
+export function canEdit(model: ModelInfo, edit: EditNeeds): boolean {
+  const caps = model.capabilities;
+  return caps.imageInput && caps.maxInputImages >= edit.images && (!edit.mask || caps.mask);
+}
+
+function editWords(edit: EditNeeds): string {
+  const images = edit.images === 1 ? 'a source image' : `${edit.images} source images`;
+  return `edit ${images}${edit.mask ? ' with a mask' : ''}`;
+}
+
+/** The refusal for a model or provider that cannot serve an edit, naming every configured one that can. */
+function cannotEdit(what: string, edit: EditNeeds, candidates: readonly Candidate[]): AppError {
+  const able = candidates.flatMap((c) =>
+    usableModels(c)
+      .filter((m) => canEdit(m, edit))
+      .map((m) => `${c.id}/${m.id}`),
+  );
+  const offer = able.length ? `Models that can: ${able.join(', ')}.` : 'No configured model can.';
+  return new AppError('bad_request', `${what} cannot ${editWords(edit)}. ${offer}`);
 }
 
 export interface Route {
@@ -84,7 +113,12 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
       );
     if (!chosen.available)
       throw new AppError('unavailable', `${unavailable(chosen)}. Try provider "auto" or another provider.`);
-    const model = request.model ? pickModel(chosen, request.model) : usableModels(chosen)[0];
+    const edit = request.edit;
+    const model = request.model
+      ? pickModel(chosen, request.model)
+      : usableModels(chosen).find((m) => !edit || canEdit(m, edit));
+    if (edit && (!model || !canEdit(model, edit)))
+      throw cannotEdit(model ? `${chosen.id}/${model.id}` : chosen.id, edit, candidates);
     if (!model) throw new AppError('bad_request', `${chosen.id} has no usable model.`);
     return { providerId: chosen.id, model, reason: `requested provider ${chosen.id}` };
   }
@@ -107,9 +141,12 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
       );
     if (!owner.available)
       throw new AppError('unavailable', `${unavailable(owner)}; choose another model or provider "auto".`);
+    const model = pickModel(owner, request.model);
+    if (request.edit && !canEdit(model, request.edit))
+      throw cannotEdit(`${owner.id}/${model.id}`, request.edit, candidates);
     return {
       providerId: owner.id,
-      model: pickModel(owner, request.model),
+      model,
       reason: `requested model ${request.model} (${owner.id})`,
     };
   }
@@ -129,7 +166,12 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
       skipped.push(`${id} is paid (allow_paid not set)`);
       continue;
     }
-    const models = usableModels(candidate);
+    const edit = request.edit;
+    const models = usableModels(candidate).filter((m) => !edit || canEdit(m, edit));
+    if (edit && models.length === 0) {
+      skipped.push(`${id} cannot ${editWords(edit)}`);
+      continue;
+    }
     const capable = request.wantsNegativePrompt ? models.find((m) => m.capabilities.negativePrompt) : models[0];
     eligible.push({ candidate, model: capable ?? models[0]!, capable: Boolean(capable) });
   }
@@ -144,10 +186,11 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
     };
   }
   const placeholder = byId.get('placeholder');
-  if (placeholder?.available) {
+  const fallback = placeholder && usableModels(placeholder).find((m) => !request.edit || canEdit(m, request.edit));
+  if (placeholder?.available && fallback) {
     return {
       providerId: 'placeholder',
-      model: usableModels(placeholder)[0]!,
+      model: fallback,
       reason: `auto: no real provider configured and available → placeholder${skippedNote}`,
     };
   }

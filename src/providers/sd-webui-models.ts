@@ -1,9 +1,10 @@
 /**
  * The Stable Diffusion WebUI's wire format (A1111, Forge and reForge share modules/api/models.py): the
- * txt2img body built from a planned request, and zod schemas for what comes back. Pure: no I/O.
+ * txt2img and img2img bodies built from a planned request, and zod schemas for what comes back. Pure: no I/O.
  */
 import { z } from 'zod';
 import { CURRENT_CHECKPOINT, type SdPreset } from './sd-webui-presets';
+import { encodeBase64 } from './sniff';
 import type { GenerationRequest } from './types';
 
 export function txt2imgBody(request: GenerationRequest, preset: SdPreset): Record<string, unknown> {
@@ -24,6 +25,33 @@ export function txt2imgBody(request: GenerationRequest, preset: SdPreset): Recor
     ...(request.model !== CURRENT_CHECKPOINT && {
       override_settings: { sd_model_checkpoint: request.model },
       override_settings_restore_afterwards: true,
+    }),
+  };
+}
+
+/** The WebUI's own default denoising strength for img2img. */
+export const DEFAULT_DENOISING_STRENGTH = 0.75;
+
+/**
+ * The img2img body: txt2img's fields plus the source as the init image, denoising_strength, and for an
+ * inpainting mask (white where to repaint) the settings of the WebUI's "Inpaint" tab: start from the
+ * original pixels, soften the edge a little, paint at the whole picture's resolution.
+ */
+export function img2imgBody(request: GenerationRequest, preset: SdPreset): Record<string, unknown> {
+  const source = request.images?.[0];
+  if (!source) throw new Error('img2img needs a source image');
+  return {
+    ...txt2imgBody(request, preset),
+    init_images: [encodeBase64(source.bytes)],
+    denoising_strength: request.strength ?? DEFAULT_DENOISING_STRENGTH,
+    // 0: "Just resize" the source to width x height.
+    resize_mode: 0,
+    ...(request.mask && {
+      mask: encodeBase64(request.mask.opaque.bytes),
+      mask_blur: 4,
+      inpainting_fill: 1,
+      inpaint_full_res: false,
+      inpainting_mask_invert: 0,
     }),
   };
 }

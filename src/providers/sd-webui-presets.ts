@@ -207,10 +207,13 @@ function capabilities(preset: SdPreset): ModelCapabilities {
     negativePrompt: preset.negativePrompt,
     seed: true,
     steps: preset.steps,
-    imageInput: false,
+    // img2img: one init image, an inpainting mask and denoising_strength.
+    imageInput: true,
+    maxInputImages: 1,
+    mask: true,
+    strength: true,
     // No hard limit (prompts are split into 75-token chunks); long prompts dilute each other.
     maxPromptChars: 2000,
-    maxInputImages: 0,
   };
 }
 

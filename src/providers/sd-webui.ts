@@ -8,6 +8,7 @@ import { log } from '../log';
 import { classifyHttp, redact } from './errors';
 import {
   errorDetail,
+  img2imgBody,
   infoMetadata,
   ProgressResponse,
   parseInfo,
@@ -114,13 +115,14 @@ export class SdWebuiProvider implements ImageProvider {
   }
 
   async generate(request: GenerationRequest, ctx: GenerationContext): Promise<GeneratedImage> {
-    const body = txt2imgBody(request, presetFor(request.model));
+    const edit = Boolean(request.images?.length);
+    const body = (edit ? img2imgBody : txt2imgBody)(request, presetFor(request.model));
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(this.timeoutMs)]);
     const done = new AbortController();
     const polling = ctx.onProgress ? this.pollProgress(ctx.onProgress, AbortSignal.any([signal, done.signal])) : null;
     let json: unknown;
     try {
-      json = await this.call('POST', '/sdapi/v1/txt2img', signal, body);
+      json = await this.call('POST', edit ? '/sdapi/v1/img2img' : '/sdapi/v1/txt2img', signal, body);
     } finally {
       done.abort();
       await polling;
@@ -130,10 +132,10 @@ export class SdWebuiProvider implements ImageProvider {
 
   private toImage(json: unknown, request: GenerationRequest, body: Record<string, unknown>): GeneratedImage {
     const parsed = Txt2ImgResponse.safeParse(json);
-    if (!parsed.success) throw malformed('the txt2img answer has no images and info');
+    if (!parsed.success) throw malformed('the answer has no images and info');
     // Extensions may append extra images (e.g. ControlNet maps); the generated one comes first.
     const encoded = parsed.data.images?.[0];
-    if (!encoded) throw malformed('no image in the txt2img answer');
+    if (!encoded) throw malformed('no image in the answer');
     let bytes: Uint8Array;
     try {
       bytes = decodeBase64(encoded);

@@ -32,6 +32,10 @@ export interface ModelCapabilities {
   /** Accepts input images (edits, references); used by image-to-image. */
   imageInput: boolean;
   maxInputImages: number;
+  /** Takes a mask of the areas of the first input image to repaint. */
+  mask: boolean;
+  /** Takes an image-to-image strength: how far the result may move from the source (0–1). */
+  strength: boolean;
   maxPromptChars: number;
 }
 
@@ -71,6 +75,30 @@ export interface GenerationRequest {
   quality: string | null;
   outputFormat: string | null;
   background: string | null;
+  /** Image-to-image: the source images, the first one being edited; absent or empty for text-to-image. */
+  images?: readonly InputImage[];
+  /** Areas of images[0] to repaint; only for models whose capabilities take a mask. */
+  mask?: EditMask | null;
+  /** 0 keeps the source, 1 may replace it entirely; null for the model's default. */
+  strength?: number | null;
+}
+
+export interface InputImage {
+  bytes: Uint8Array;
+  /** Sniffed media type, e.g. image/png. */
+  contentType: string;
+  width: number;
+  height: number;
+}
+
+/**
+ * One mask in the two conventions providers use, both PNGs of the first source's size: `opaque` is white
+ * where to repaint and black elsewhere (Stable Diffusion, Workers AI); `alpha` is transparent where to
+ * repaint and opaque elsewhere (OpenAI).
+ */
+export interface EditMask {
+  opaque: InputImage;
+  alpha: InputImage;
 }
 
 export interface GenerationContext {

@@ -1,7 +1,7 @@
 /**
- * The Workers AI text-to-image catalogue: input limits from the model pages, the shape each model takes
- * (JSON or multipart) and returns (base64 JSON or raw bytes). Friendly names of the original Workers server
- * (flux-schnell, sdxl-lightning, sdxl-base) stay as aliases.
+ * The Workers AI image catalogue: input limits from the model pages, the shape each model takes
+ * (JSON or multipart) and returns (base64 JSON or raw bytes), and which take source images. Friendly names
+ * of the original Workers server (flux-schnell, sdxl-lightning, sdxl-base) stay as aliases.
  */
 import type { ModelCapabilities, ModelInfo, StyleProfile } from './types';
 
@@ -23,6 +23,8 @@ const base: Omit<ModelCapabilities, 'sizes' | 'steps' | 'negativePrompt' | 'maxP
   seed: true,
   imageInput: false,
   maxInputImages: 0,
+  mask: false,
+  strength: false,
 };
 
 const fluxStyle: StyleProfile = {
@@ -125,6 +127,36 @@ export const WORKERS_AI_MODELS: readonly WorkersAiModel[] = [
         maxPromptChars: 2048,
       },
       style: fluxStyle,
+    }),
+  ),
+  // Image-to-image: the source goes in `image` as an array of byte values, the mask likewise in `mask`.
+  ...(
+    [
+      ['img2img', 'Stable Diffusion 1.5 img2img', false],
+      ['inpainting', 'Stable Diffusion 1.5 inpainting', true],
+    ] as const
+  ).map(
+    ([task, label, mask]): WorkersAiModel => ({
+      id: `@cf/runwayml/stable-diffusion-v1-5-${task}`,
+      label,
+      aliases: [`sd15-${task}`],
+      lifecycle: 'current',
+      input: 'json',
+      stepsField: 'num_steps',
+      sized: true,
+      guidance: true,
+      capabilities: {
+        ...base,
+        sizes: { kind: 'range', min: 256, max: 2048, step: 8, default: 512 },
+        steps: { min: 1, max: 20, default: 20 },
+        negativePrompt: true,
+        imageInput: true,
+        maxInputImages: 1,
+        mask,
+        strength: true,
+        maxPromptChars: 2048,
+      },
+      style: { ...sdxlStyle, strengths: ['restyling or repainting part of an existing image', 'negative prompts'] },
     }),
   ),
   {

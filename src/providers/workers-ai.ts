@@ -20,8 +20,14 @@ export interface AiBinding {
   models?(params?: { task?: string }): Promise<Array<{ name: string }>>;
 }
 
+/**
+ * The model's inputs. Source images go where each model takes them: the SD 1.5 img2img and inpainting
+ * models as arrays of byte values in JSON (`image`, `mask` white where to repaint), FLUX.2 as files
+ * input_image_0..3 in its multipart form.
+ */
 export function buildInputs(model: WorkersAiModel, request: GenerationRequest): Record<string, unknown> {
   const fields: Record<string, string | number> = { prompt: request.prompt };
+  const images = request.images ?? [];
   if (model.sized) {
     fields.width = request.width;
     fields.height = request.height;
@@ -30,9 +36,20 @@ export function buildInputs(model: WorkersAiModel, request: GenerationRequest): 
   if (request.seed !== null) fields.seed = request.seed;
   if (model.stepsField && model.capabilities.steps)
     fields[model.stepsField] = request.steps ?? model.capabilities.steps.default;
-  if (model.input === 'json') return fields;
+  if (images.length > 0 && request.strength != null && model.capabilities.strength) fields.strength = request.strength;
+  if (model.input === 'json') {
+    if (images.length === 0) return fields;
+    return {
+      ...fields,
+      image: [...images[0]!.bytes],
+      ...(request.mask && model.capabilities.mask && { mask: [...request.mask.opaque.bytes] }),
+    };
+  }
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) form.append(key, String(value));
+  images.forEach((image, i) => {
+    form.append(`input_image_${i}`, new Blob([image.bytes], { type: image.contentType }), `image-${i}`);
+  });
   // Serialising through a Response gives the body stream and the multipart boundary in its content type.
   const encoded = new Response(form);
   return { multipart: { body: encoded.body, contentType: encoded.headers.get('content-type') } };

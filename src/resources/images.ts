@@ -7,13 +7,13 @@ import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { UriTemplate, type Variables } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { AppError } from '../errors';
-import { encodeBase64 } from '../images/preview';
 import { originalKey } from '../images/storage';
 import { parseTransformParams } from '../images/transform-plan';
 import { getVariant } from '../images/variants';
 import type { Job } from '../jobs/model';
 import type { RequestContext } from '../mcp/context';
 import { toView, viewsOf } from '../mcp/job-view';
+import { encodeBase64 } from '../providers/sniff';
 import type { ToolRegistrar } from '../tools/define';
 
 /** JSON-RPC code the MCP spec gives "resource not found". */

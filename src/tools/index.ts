@@ -1,6 +1,7 @@
 /** Every tool, registered once; both transports build their server from this list. */
 import type { ToolRegistrar } from './define';
 import { registerDeleteImage } from './delete-image';
+import { registerEditImage } from './edit-image';
 import { registerGalleryLink } from './gallery-link';
 import { registerGenerateImage } from './generate-image';
 import { registerGenerateImageAndWait } from './generate-image-and-wait';
@@ -20,6 +21,7 @@ export const tools: readonly ToolRegistrar[] = [
   registerGenerateImageAndWait,
   registerListProviders,
   registerDeleteImage,
+  registerEditImage,
   registerGalleryLink,
   registerShowImage,
 ];

@@ -67,6 +67,8 @@ function modelView(model: ModelInfo, discovered: string[] | null) {
       steps: c.steps,
       image_input: c.imageInput,
       max_input_images: c.maxInputImages,
+      mask: c.mask,
+      strength: c.strength,
       max_prompt_chars: c.maxPromptChars,
     },
     style: {

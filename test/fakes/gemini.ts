@@ -2,6 +2,7 @@
  * Fake of the Gemini API (generativelanguage.googleapis.com) for image generation: models.list and
  * models.generateContent, with the real request checks (API key, known model, aspect ratio and imageSize the
  * model takes), the real error body {error: {code, message, status, details}} and real PNG bytes as inlineData.
+ * Input images (edits) arrive as inlineData parts; ones that are not images, or too many, are refused.
  * FAKE:<mode> in the prompt steers failures; FAKE:mislabelled sends JPEG bytes labelled image/png.
  */
 import { FAKE_SECRETS } from './all';
@@ -18,6 +19,8 @@ interface FakeModel {
   ratios?: string[];
   /** imageSize values it takes; empty when it takes none. */
   sizes?: string[];
+  /** Input images it takes (14 for the 3.x image models, 3 for 2.5 Flash Image). */
+  maxImages?: number;
 }
 
 const MODELS: FakeModel[] = [
@@ -55,6 +58,7 @@ const MODELS: FakeModel[] = [
     methods: ['generateContent', 'countTokens', 'batchGenerateContent'],
     ratios: RATIOS,
     sizes: [],
+    maxImages: 3,
   },
   {
     name: 'gemini-3.8-flash',
@@ -121,8 +125,13 @@ function pixelSize(ratio: string, size: string): [number, number] {
   return [width, height];
 }
 
+interface InlineData {
+  mimeType?: string;
+  data?: string;
+}
+
 interface ContentsBody {
-  contents?: Array<{ role?: string; parts?: Array<{ text?: string; inlineData?: unknown }> }>;
+  contents?: Array<{ role?: string; parts?: Array<{ text?: string; inlineData?: InlineData }> }>;
   generationConfig?: { responseModalities?: string[]; imageConfig?: { aspectRatio?: string; imageSize?: string } };
 }
 
@@ -150,6 +159,27 @@ function generate(model: FakeModel, req: FakeRequest, state: FakeState): FakeRep
   const parts = body.contents?.flatMap((c) => c.parts ?? []) ?? [];
   if (parts.length === 0)
     return apiError(400, 'INVALID_ARGUMENT', '* GenerateContentRequest.contents: contents is not specified\n');
+  const inputs = parts.flatMap((p) => (p.inlineData ? [p.inlineData] : []));
+  if (inputs.length > (model.maxImages ?? 14))
+    return apiError(
+      400,
+      'INVALID_ARGUMENT',
+      `Too many input images: ${inputs.length}. The maximum is ${model.maxImages ?? 14}.`,
+    );
+  for (const input of inputs) {
+    const bytes = Buffer.from(input.data ?? '', 'base64');
+    const type = bytes[0] === 0x89 && bytes[1] === 0x50 ? 'image/png' : bytes[0] === 0xff ? 'image/jpeg' : 'image/webp';
+    if (
+      !['image/png', 'image/jpeg', 'image/webp'].includes(input.mimeType ?? '') ||
+      input.mimeType !== type ||
+      bytes.length < 12
+    )
+      return apiError(
+        400,
+        'INVALID_ARGUMENT',
+        'Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+      );
+  }
   const prompt = parts.map((p) => p.text ?? '').join(' ');
   const config = body.generationConfig ?? {};
   const ratio = config.imageConfig?.aspectRatio ?? '1:1';

@@ -1,11 +1,12 @@
 /**
- * Fake of the OpenAI API's image generation (POST /v1/images/generations) and model list (GET /v1/models),
- * validating requests and shaping answers and errors as the API reference of November 2026 documents them.
+ * Fake of the OpenAI API's image generation (POST /v1/images/generations), editing (POST /v1/images/edits,
+ * multipart: image or image[] up to 16, an optional PNG mask with alpha the first image's size) and model
+ * list (GET /v1/models), validating requests and shaping answers and errors as the API reference of November 2026 documents them.
  * Successful answers carry real image bytes of the size made: PNG, JPEG or (lossless, one colour) WebP.
  */
 import { FAKE_SECRETS } from './all';
 import { jpegBytes, tinyPng } from './png';
-import { type FakeReply, type FakeServer, fakeMode, startFake } from './server';
+import { type FakeForm, type FakeReply, type FakeServer, fakeMode, startFake } from './server';
 
 const BASE_QUALITIES = ['low', 'medium', 'high', 'auto'];
 const EXTENDED_QUALITIES = [...BASE_QUALITIES, 'xhigh', 'max'];
@@ -304,12 +305,80 @@ function generate(body: Record<string, unknown>, count: (key: string) => number)
   };
 }
 
+const EDIT_FILES = new Set(['image', 'image[]', 'mask']);
+
+/** PNG width, height and whether it has an alpha channel (colour types 4 and 6), from its IHDR. */
+function pngHeader(bytes: Buffer): { width: number; height: number; alpha: boolean } | null {
+  if (bytes.length < 26 || bytes.readUInt32BE(0) !== 0x89504e47) return null;
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20), alpha: bytes[25] === 4 || bytes[25] === 6 };
+}
+
+function imageKind(bytes: Buffer): string | null {
+  if (pngHeader(bytes)) return 'png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'jpeg';
+  if (bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP')
+    return 'webp';
+  return null;
+}
+
+/** POST /v1/images/edits: the form's files checked as the API checks them, the rest as for a generation. */
+function editImages(form: FakeForm | undefined, count: (key: string) => number): FakeReply | 'hang' {
+  if (!form) return apiError(400, 'Invalid multipart/form-data body.', null);
+  for (const name of [...Object.keys(form.fields), ...form.files.map((f) => f.field)]) {
+    if (!PARAMETERS.has(name) && !EDIT_FILES.has(name) && name !== 'input_fidelity')
+      return apiError(400, `Unknown parameter: '${name}'.`, 'unknown_parameter', name);
+  }
+  const images = form.files.filter((f) => f.field === 'image' || f.field === 'image[]');
+  if (images.length === 0)
+    return apiError(400, "Missing required parameter: 'image'.", 'missing_required_parameter', 'image');
+  if (images.length > 16)
+    return apiError(
+      400,
+      `Invalid 'image': expected at most 16 images, got ${images.length}.`,
+      'invalid_value',
+      'image',
+    );
+  for (const [i, image] of images.entries()) {
+    if (!imageKind(image.bytes))
+      return apiError(
+        400,
+        `Invalid image file or mode for image ${i + 1}, please check your image file.`,
+        'invalid_image_file',
+        'image',
+      );
+  }
+  const mask = form.files.find((f) => f.field === 'mask');
+  if (mask) {
+    const header = pngHeader(mask.bytes);
+    if (!header) return apiError(400, 'Invalid mask image format - must be a PNG.', 'invalid_image_format', 'mask');
+    if (!header.alpha)
+      return apiError(
+        400,
+        "Invalid input image - format must be in ['RGBA', 'LA'], got RGB.",
+        'invalid_image_format',
+        'mask',
+      );
+    const first = pngHeader(images[0]!.bytes);
+    if (first && (first.width !== header.width || first.height !== header.height))
+      return apiError(
+        400,
+        'Invalid mask image format - mask size does not match image size.',
+        'invalid_image_format',
+        'mask',
+      );
+  }
+  const fields = Object.fromEntries(Object.entries(form.fields).map(([k, v]) => [k, v.at(-1)]));
+  return generate({ ...fields, ...(fields.n !== undefined && { n: Number(fields.n) }) }, count);
+}
+
 export function startOpenaiFake(): Promise<FakeServer> {
   return startFake('openai', (request, state) => {
     const route = `${request.method} ${request.path}`;
-    if (route !== 'POST /v1/images/generations' && route !== 'GET /v1/models') return undefined;
+    const routes = ['POST /v1/images/generations', 'POST /v1/images/edits', 'GET /v1/models'];
+    if (!routes.includes(route)) return undefined;
     const denied = checkAuth(request.headers.authorization);
     if (denied) return denied;
+    if (route === 'POST /v1/images/edits') return editImages(request.form, (key) => state.count(key));
     if (route === 'GET /v1/models') {
       const created = 1_700_000_000;
       return {

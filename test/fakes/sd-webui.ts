@@ -5,6 +5,8 @@
  * - txt2img validates field types like pydantic's lax mode (422 {detail: [{type, loc, msg, input}]}), falls back
  *   silently to the loaded checkpoint, sampler and scheduler when an override names one it lacks (as the real
  *   one does, so a test can see it), and answers a real PNG of the latent-rounded size with `info` as a JSON string;
+ * - img2img takes the same fields plus init_images and an optional mask (base64 images, refused as the WebUI
+ *   refuses them: 404 without an init image, 500 for one it cannot decode) and denoising_strength;
  * - /sdapi/v1/progress reports the running job like the real one (0 when idle).
  * FAKE modes: rate_limit (Cloudflare 429), server_error (CUDA OOM 500), bad_request (422), malformed, no_image,
  * bad_encoding, hang, flaky:N (tunnel 502 N times), tunnel_down (530), access_login (Access redirect), slow (~1.5 s
@@ -109,7 +111,24 @@ const FIELDS: Record<string, Kind> = {
   alwayson_scripts: 'dict',
   styles: 'list',
   script_args: 'list',
+  init_images: 'list',
+  mask: 'str',
+  mask_blur: 'int',
+  inpainting_fill: 'int',
+  inpaint_full_res: 'bool',
+  inpainting_mask_invert: 'int',
+  resize_mode: 'int',
 };
+
+/** modules/api/api.py decode_base64_to_image: a data: prefix is allowed; anything PIL cannot open is a 500. */
+function decodesAsImage(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const bytes = Buffer.from(value.replace(/^data:image\/\w+;base64,/, ''), 'base64');
+  const png = bytes.readUInt32BE(0) === 0x89504e47;
+  const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
+  const webp = bytes.subarray(8, 12).toString('latin1') === 'WEBP';
+  return bytes.length > 12 && (png || jpeg || webp);
+}
 
 const BOOL_WORDS = ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', 't', 'f', 'y', 'n'];
 
@@ -240,10 +259,20 @@ export function startSdWebuiFake(): Promise<FakeServer> {
     };
   }
 
-  async function txt2img(request: FakeRequest, count: (key: string) => number): Promise<FakeReply | 'hang'> {
+  async function generate(
+    request: FakeRequest,
+    count: (key: string) => number,
+    task: 'txt2img' | 'img2img',
+  ): Promise<FakeReply | 'hang'> {
     const checked = validate(request);
     if ('reply' in checked) return checked.reply;
     const { body } = checked;
+    if (task === 'img2img') {
+      const init = body.init_images;
+      if (!Array.isArray(init) || init.length === 0) return httpError(404, 'Init image not found');
+      if (!init.every(decodesAsImage) || (body.mask != null && !decodesAsImage(body.mask)))
+        return httpError(500, 'Invalid encoded image');
+    }
     const prompt = typeof body.prompt === 'string' ? body.prompt : '';
     const mode = fakeMode(prompt);
     switch (mode?.mode) {
@@ -345,7 +374,7 @@ export function startSdWebuiFake(): Promise<FakeServer> {
       sd_vae_hash: null,
       seed_resize_from_w: -1,
       seed_resize_from_h: -1,
-      denoising_strength: null,
+      denoising_strength: task === 'img2img' ? Number(body.denoising_strength ?? 0.75) : null,
       extra_generation_params: { 'Schedule type': scheduler },
       index_of_first_image: 0,
       infotexts: [infotext],
@@ -374,13 +403,18 @@ export function startSdWebuiFake(): Promise<FakeServer> {
 
   return startFake('sd-webui', async (request, state) => {
     const route = `${request.method} ${request.path}`;
-    const known = ['POST /sdapi/v1/txt2img', 'GET /sdapi/v1/sd-models', 'GET /sdapi/v1/progress'];
+    const known = [
+      'POST /sdapi/v1/txt2img',
+      'POST /sdapi/v1/img2img',
+      'GET /sdapi/v1/sd-models',
+      'GET /sdapi/v1/progress',
+    ];
     if (!known.includes(route)) return undefined;
     const denied = authError(request);
     if (denied) return denied;
     if (route === 'GET /sdapi/v1/sd-models')
       return { body: FAKE_CHECKPOINTS.map(({ aliases: _a, stem: _s, ...item }) => item) };
     if (route === 'GET /sdapi/v1/progress') return progress(request);
-    return txt2img(request, (key) => state.count(key));
+    return generate(request, (key) => state.count(key), route === 'POST /sdapi/v1/img2img' ? 'img2img' : 'txt2img');
   });
 }

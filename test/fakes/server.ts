@@ -3,6 +3,7 @@
  * API has; anything else gets 404 and is recorded as unexpected, so a test can fail on any stray request.
  * Tests in workerd inspect it over HTTP: GET /__fake/requests, GET /__fake/unexpected, POST /__fake/reset.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 export interface FakeRequest {
@@ -13,6 +14,37 @@ export interface FakeRequest {
   body: string;
   /** The body parsed as JSON, when it is JSON. */
   json?: unknown;
+  /** A multipart/form-data body, parsed: text fields (repeated names keep every value) and file summaries. */
+  form?: FakeForm;
+}
+
+export interface FakeForm {
+  fields: Record<string, string[]>;
+  /** `bytes` is for the fake's own checks; it is left out when the requests are reported as JSON. */
+  files: Array<{ field: string; filename: string; type: string; size: number; sha256: string; bytes: Buffer }>;
+}
+
+export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Parsed as the real APIs do (undici's multipart parser); the bytes stay in the fake, only a digest is reported. */
+async function parseForm(contentType: string, raw: Buffer): Promise<FakeForm> {
+  const data = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
+  const entries: Array<[string, string | File]> = [];
+  data.forEach((value, field) => {
+    entries.push([field, value]);
+  });
+  const form: FakeForm = { fields: {}, files: [] };
+  for (const [field, value] of entries) {
+    if (typeof value === 'string') form.fields[field] = [...(form.fields[field] ?? []), value];
+    else {
+      const bytes = Buffer.from(await value.arrayBuffer());
+      const file = { field, filename: value.name, type: value.type, size: bytes.length, sha256: sha256(bytes) };
+      form.files.push(
+        Object.defineProperty(file, 'bytes', { value: bytes, enumerable: false }) as FakeForm['files'][0],
+      );
+    }
+  }
+  return form;
 }
 
 export interface FakeReply {
@@ -39,10 +71,10 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function send(res: ServerResponse, reply: FakeReply): void {
@@ -72,7 +104,8 @@ export async function startFake(name: string, handler: FakeHandler): Promise<Fak
   const hanging = new Set<ServerResponse>();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const body = await readBody(req);
+    const raw = await readBody(req);
+    const body = raw.toString('utf8');
     const request: FakeRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
@@ -86,6 +119,15 @@ export async function startFake(name: string, handler: FakeHandler): Promise<Fak
       request.json = body ? JSON.parse(body) : undefined;
     } catch {
       // not JSON (e.g. multipart); the raw body is kept
+    }
+    const type = request.headers['content-type'] ?? '';
+    if (type.startsWith('multipart/form-data')) {
+      try {
+        request.form = await parseForm(type, raw);
+        request.body = `[multipart form, ${raw.length} bytes]`;
+      } catch {
+        // left unparsed; the route answers as the real API does to a broken form
+      }
     }
     if (url.pathname === '/__fake/requests') return send(res, { body: requests });
     if (url.pathname === '/__fake/unexpected') return send(res, { body: unexpected });

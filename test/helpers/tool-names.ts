@@ -9,6 +9,7 @@ export const TOOL_NAMES = [
   'generate_image_and_wait',
   'list_providers',
   'delete_image',
+  'edit_image',
   'gallery_link',
   'show_image',
 ] as const;

@@ -185,7 +185,10 @@ describe('presets (pure)', () => {
       steps: { min: 1, max: 150, default: 25 },
       negativePrompt: true,
       seed: true,
-      imageInput: false,
+      imageInput: true,
+      maxInputImages: 1,
+      mask: true,
+      strength: true,
       formats: [],
     });
     expect(flux).toMatchObject({ label: 'flux1-dev-bnb-nf4-v2 (Flux)', aliases: ['flux1-dev-bnb-nf4-v2'] });

@@ -1,0 +1,87 @@
+/**
+ * Edits for the placeholder provider: no model, but a real image-to-image operation, so edit_image works
+ * offline and its result visibly comes from the source. The first source is resized to the planned size
+ * and tinted (inside the mask, if any) by a colour drawn from the prompt, as far as the strength says;
+ * further sources are laid on it as thumbnails; the prompt is written on top. Deterministic.
+ */
+import { REPAINT } from '../images/mask';
+import { hash32, wrapText } from './placeholder-art';
+import type { GeneratedImage, GenerationRequest, InputImage } from './types';
+
+/** Without a strength, half way. */
+export const DEFAULT_STRENGTH = 0.5;
+
+/** The tint for a prompt and seed: a saturated colour, the same every time. */
+export function tintColour(prompt: string, seed: number): [number, number, number] {
+  const h = hash32(`${seed}:${prompt}`);
+  const channel = (shift: number) => 64 + ((h >>> shift) & 0xbf);
+  return [channel(0), channel(8), channel(16)];
+}
+
+/** RGBA pixels blended toward `colour` by `amount` (0–1), only where `coverage` is REPAINT when given. */
+export function tintPixels(
+  pixels: Uint8Array,
+  coverage: Uint8Array | null,
+  colour: readonly [number, number, number],
+  amount: number,
+): Uint8Array {
+  const out = new Uint8Array(pixels);
+  for (let i = 0; i < pixels.length / 4; i++) {
+    if (coverage && coverage[i] !== REPAINT) continue;
+    for (let c = 0; c < 3; c++) {
+      const o = i * 4 + c;
+      out[o] = Math.round(pixels[o]! + (colour[c]! - pixels[o]!) * amount);
+    }
+  }
+  return out;
+}
+
+export async function placeholderEdit(request: GenerationRequest, seed: number): Promise<GeneratedImage> {
+  const [first, ...others] = request.images ?? [];
+  if (!first) throw new Error('placeholderEdit needs a source image');
+  const { width, height, prompt } = request;
+  const photon = await import('@cf-wasm/photon');
+  const decode = (image: InputImage, w: number, h: number) => {
+    const decoded = photon.PhotonImage.new_from_byteslice(image.bytes);
+    if (decoded.get_width() === w && decoded.get_height() === h) return decoded;
+    const resized = photon.resize(decoded, w, h, photon.SamplingFilter.Triangle);
+    decoded.free();
+    return resized;
+  };
+  const source = decode(first, width, height);
+  let coverage: Uint8Array | null = null;
+  if (request.mask) {
+    const mask = decode(request.mask.opaque, width, height);
+    const rgba = mask.get_raw_pixels();
+    mask.free();
+    // The opaque mask is white where to repaint: its red channel is the coverage.
+    coverage = Uint8Array.from({ length: width * height }, (_, i) => (rgba[i * 4]! >= 128 ? REPAINT : 0));
+  }
+  const amount = (request.strength ?? DEFAULT_STRENGTH) * 0.8;
+  const pixels = tintPixels(source.get_raw_pixels(), coverage, tintColour(prompt, seed), amount);
+  source.free();
+  const image = new photon.PhotonImage(pixels, width, height);
+  try {
+    const side = Math.max(8, Math.floor(Math.min(width, height) / 5));
+    others.forEach((other, i) => {
+      const thumb = decode(other, side, side);
+      const x = width - (i + 1) * (side + 4);
+      if (x >= 0) photon.watermark(image, thumb, BigInt(x), BigInt(height - side - 4));
+      thumb.free();
+    });
+    const fontSize = Math.max(10, Math.round(Math.min(width, height) / 16));
+    const lines = wrapText(`edit: ${prompt}`, Math.max(8, Math.floor(width / (fontSize * 0.6))), 2);
+    lines.forEach((line, i) => {
+      photon.draw_text_with_border(
+        image,
+        line,
+        Math.round(fontSize / 2),
+        Math.round(fontSize / 2 + i * fontSize * 1.2),
+        fontSize,
+      );
+    });
+    return { bytes: image.get_bytes(), contentType: 'image/png', width, height, model: 'placeholder', seed };
+  } finally {
+    image.free();
+  }
+}

@@ -1,0 +1,41 @@
+/** gallery_link: a signed, expiring link to the caller's HTML image gallery (no token needed to open it). */
+import { z } from 'zod';
+import { GALLERY_LINK_DEFAULT_SECONDS, GALLERY_LINK_MAX_SECONDS, galleryLink } from '../gallery/link';
+import { READ_ONLY, type ToolRegistrar } from './define';
+
+export const name = 'gallery_link';
+
+export const config = {
+  title: 'Gallery link',
+  description:
+    'Get a link to a web page showing your images, newest first, with their prompts and details. ' +
+    'Anyone holding the link can see your images until it expires.',
+  inputSchema: {
+    expires_in_seconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(GALLERY_LINK_MAX_SECONDS)
+      .default(GALLERY_LINK_DEFAULT_SECONDS)
+      .describe(`How long the link works (default ${GALLERY_LINK_DEFAULT_SECONDS}, max ${GALLERY_LINK_MAX_SECONDS}).`),
+  },
+  outputSchema: {
+    url: z.string().describe('The gallery page; open it in a browser.'),
+    expires_at: z.string().describe('ISO 8601 time after which the link stops working.'),
+  },
+  annotations: READ_ONLY,
+};
+
+export const registerGalleryLink: ToolRegistrar = (server, ctx) => {
+  server.registerTool(name, config, async ({ expires_in_seconds }) => {
+    const urls = await ctx.urls();
+    const link = await galleryLink(urls.secret, urls.baseUrl, ctx.subject, urls.nowSeconds, expires_in_seconds);
+    return {
+      content: [
+        { type: 'text', text: `Your image gallery: ${link.url}\nThe link works until ${link.expiresAt}.` },
+        { type: 'resource_link', uri: link.url, name: 'gallery', title: 'Image gallery', mimeType: 'text/html' },
+      ],
+      structuredContent: { url: link.url, expires_at: link.expiresAt },
+    };
+  });
+};
