@@ -11,6 +11,7 @@ export interface JobView {
   created_at: string;
   completed_at: string | null;
   image_url?: string;
+  content_type?: string;
 }
 
 export interface GenerateResult {
@@ -71,6 +72,20 @@ export class BenchClient {
 
   async setVars(vars: Record<string, string>): Promise<void> {
     await fetch(`${this.url}/__bench/vars`, { method: 'POST', body: JSON.stringify(vars) });
+  }
+
+  /** A signed URL for a variant of image `id` (a PNG unless `contentType` says otherwise). */
+  async variantUrl(id: string, params: Record<string, string | number>, contentType = 'image/png'): Promise<string> {
+    const query = new URLSearchParams({ id, content_type: contentType });
+    for (const [key, value] of Object.entries(params)) query.set(key, String(value));
+    const response = await fetch(`${this.url}/__bench/variant-url?${query}`);
+    if (!response.ok) throw new Error(`variant-url: HTTP ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { url: string }).url;
+  }
+
+  /** Deletes every stored variant of image `id`, so the next request for one computes it. */
+  async forgetVariants(id: string): Promise<void> {
+    await fetch(`${this.url}/__bench/forget-variants?id=${encodeURIComponent(id)}`, { method: 'POST' });
   }
 
   async r2Keys(prefix: string): Promise<string[]> {

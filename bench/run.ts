@@ -58,7 +58,7 @@ async function main(): Promise<number> {
     scenarios.push(await guarded(1, 'Generate-to-image latency', () => generateToImage(ctx)));
     scenarios.push(await guarded(2, 'MCP request path', () => requestPath(ctx)));
     scenarios.push(await guarded(3, 'Throughput', () => throughput(ctx)));
-    scenarios.push(transforms());
+    scenarios.push(await guarded(4, 'Transforms (photon vs sharp)', () => transforms(ctx)));
     scenarios.push(await guarded(5, 'Platform footprint per image', () => footprint(ctx)));
     // wrangler dev reloads the Worker when a source file changes, which restarts the counts mid-run.
     if ((await client.counters()).isolate !== isolate) {

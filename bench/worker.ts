@@ -3,6 +3,10 @@
  * /__bench routes to read and reset the counts. Run as `wrangler dev --local bench/worker.ts`, so the
  * production entry and code stay untouched. The counts live in isolate memory: wrangler dev runs one isolate.
  */
+import { loadConfig } from '../src/config';
+import { signingSecret } from '../src/images/signing';
+import { parseTransformParams } from '../src/images/transform-plan';
+import { variantUrl } from '../src/images/urls';
 import worker from '../src/index';
 import { type CountersSnapshot, emptyTally, ORIGINS, type Origin, type Tally } from './counters';
 import { CountingD1 } from './worker/d1';
@@ -71,6 +75,25 @@ async function benchRoute(request: Request, env: Env): Promise<Response> {
       cursor = page.truncated ? page.cursor : undefined;
     } while (cursor);
     return Response.json({ keys });
+  }
+  if (route === 'GET /__bench/variant-url') {
+    // A signed link to a variant, as the Worker would mint one: the harness cannot sign without the key.
+    const { id = '', content_type = 'image/png', ...query } = Object.fromEntries(searchParams);
+    const config = loadConfig(env);
+    const urls = {
+      baseUrl: new URL(request.url).origin,
+      config,
+      secret: await signingSecret(env.DB, config),
+      nowSeconds: Math.floor(Date.now() / 1000),
+    };
+    return Response.json({ url: await variantUrl(urls, id, content_type, parseTransformParams(query)) });
+  }
+  if (route === 'POST /__bench/forget-variants') {
+    // Straight from the real binding, so that the next request for a variant computes it afresh, uncounted.
+    const prefix = `variants/${searchParams.get('id') ?? ''}/`;
+    const page = await env.IMAGES.list({ prefix });
+    if (page.objects.length > 0) await env.IMAGES.delete(page.objects.map((o) => o.key));
+    return Response.json({ deleted: page.objects.length });
   }
   return Response.json({ error: `no bench route ${route}` }, { status: 404 });
 }

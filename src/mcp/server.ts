@@ -4,6 +4,7 @@ import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validatio
 import { registerImageResources } from '../resources/images';
 import { tools } from '../tools';
 import type { RequestContext } from './context';
+import { cacheToolList } from './tool-list';
 
 export const SERVER_INFO = { name: 'imagegen-mcp', title: 'Image generation', version: '0.1.0' };
 
@@ -15,7 +16,9 @@ export function createServer(ctx: RequestContext): McpServer {
       'Generates images from text prompts. For one image, call generate_image_and_wait and show the returned ' +
       'markdown image to the user. For long or many images, call generate_image, then wait_for_completion.',
   });
+  const listTools = cacheToolList(server);
   for (const register of tools) register(server, ctx);
+  listTools();
   registerImageResources(server, ctx);
   return server;
 }

@@ -228,6 +228,7 @@ describe('variant cache', () => {
     const url = await signed(id, { width: 20, format: 'jpeg' });
     const first = await get(url);
     expect(first.headers.get('x-transform')).toBe('miss');
+    expect(first.headers.get('server-timing')).toMatch(/^transform;desc="miss";dur=[\d.]+, total;dur=[\d.]+$/);
     const etag = first.headers.get('etag')!;
     expect(etag).toMatch(/^"[^"]+"$/);
     expect(first.headers.get('cache-control')).toMatch(/max-age=\d+, immutable/);
@@ -237,6 +238,7 @@ describe('variant cache', () => {
     await env.IMAGES.put(`originals/${id}`, new Uint8Array(64), { customMetadata: { width: '40', height: '20' } });
     const second = await get(url);
     expect(second.headers.get('x-transform')).toBe('hit');
+    expect(second.headers.get('server-timing')).toMatch(/^transform;desc="hit";dur=[\d.]+, total;dur=[\d.]+$/);
     expect(second.headers.get('etag')).toBe(etag);
     expect(await second.arrayBuffer()).toEqual(firstBytes);
     expect((await variantsOf(id)).map((o) => o.key)).toEqual([`variants/${id}/width=20&format=jpeg&quality=85`]);
@@ -301,6 +303,7 @@ describe('variant signatures', () => {
     const response = await get(new URL(await imageUrl(ctx, id, 'image/png')));
     expect(response.status).toBe(200);
     expect(response.headers.get('x-transform')).toBeNull();
+    expect(response.headers.get('server-timing')).toMatch(/^total;dur=[\d.]+$/);
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(await quadrants());
   });
 });
