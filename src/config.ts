@@ -26,6 +26,10 @@ export interface Config {
   providers: ProviderSettings;
   /** Providers a caller must opt into per call (allow_paid), because they cost money. */
   paidProviders: readonly string[];
+  /** Whether each subject's requests go through the RATE_LIMITER binding (see RATE_LIMIT). */
+  rateLimit: boolean;
+  /** Images a subject may request per UTC day; 0 means no quota. */
+  dailyImageQuota: number;
 }
 
 export interface ProviderSettings {
@@ -135,6 +139,9 @@ const EnvSchema = z.object({
   SD_WEBUI_CF_ACCESS_CLIENT_SECRET: optional,
   SD_WEBUI_TIMEOUT_SECONDS: int(600, 10, 900),
   PAID_PROVIDERS: list,
+  /** on, off, or auto: on when several subjects (or anonymous callers) share the server. */
+  RATE_LIMIT: z.enum(['on', 'off', 'auto', '']).optional(),
+  DAILY_IMAGE_QUOTA: int(0, 0, 1_000_000),
 });
 
 const cache = new WeakMap<object, Config>();
@@ -170,6 +177,10 @@ export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
     imageRetentionDays: e.IMAGE_RETENTION_DAYS,
     providers: providerSettings(e),
     paidProviders: e.PAID_PROVIDERS,
+    rateLimit:
+      e.RATE_LIMIT === 'on' ||
+      ((e.RATE_LIMIT || 'auto') !== 'off' && (new Set(tokens.values()).size > 1 || e.ALLOW_ANONYMOUS)),
+    dailyImageQuota: e.DAILY_IMAGE_QUOTA,
   };
   cache.set(env, config);
   return config;

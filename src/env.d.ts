@@ -27,6 +27,8 @@ interface OptionalSettings {
   SD_WEBUI_TIMEOUT_SECONDS?: string;
   PAID_PROVIDERS?: string;
   IMAGE_RETENTION_DAYS?: string;
+  RATE_LIMIT?: string;
+  DAILY_IMAGE_QUOTA?: string;
 }
 
 interface Env extends OptionalSettings {}

@@ -28,12 +28,16 @@ const STATUS: Record<ErrorCode, number> = {
 export class AppError extends Error {
   override readonly name = 'AppError';
 
+  /** For rate_limited: when a retry can succeed (the HTTP layer sends it as Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   get status(): number {

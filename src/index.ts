@@ -4,6 +4,7 @@ import { app } from './http/app';
 import { consumeJobs } from './jobs/consumer';
 import { consumeDeadLetters } from './jobs/dead-letter';
 import type { JobMessage } from './jobs/model';
+import { pruneUsage } from './jobs/quota';
 import { expireImages } from './jobs/retention';
 import { JobStore } from './jobs/store';
 import { sweepStuckJobs } from './jobs/sweeper';
@@ -33,5 +34,6 @@ export default {
     await sweepStuckJobs(new JobStore(env.DB), env.JOBS as Queue<JobMessage>, config, now);
     await new SseMailbox(env.DB).sweep(now);
     await expireImages(new JobStore(env.DB), env.IMAGES, config.imageRetentionDays, now);
+    await pruneUsage(env.DB, now);
   },
 } satisfies ExportedHandler<Env, unknown>;

@@ -11,6 +11,7 @@ import { createGalleryLink, galleryRoute } from './gallery-route';
 import { imagesRoute } from './images-route';
 import { handleStreamableHttp } from './mcp-route';
 import { corsHeaders, guardOrigin } from './origin';
+import { rateLimit } from './rate-limit';
 import { sseRoute } from './sse-route';
 import type { AppEnv } from './types';
 
@@ -40,12 +41,12 @@ app.use('*', withConfig);
 app.route('/images', imagesRoute);
 app.use('*', guardOrigin, corsHeaders);
 
-app.use('/mcp', requireAuth, limitBody);
-app.use('/sse', requireAuth, limitBody);
-app.use('/sse/*', requireAuth, limitBody);
+app.use('/mcp', requireAuth, rateLimit, limitBody);
+app.use('/sse', requireAuth, rateLimit, limitBody);
+app.use('/sse/*', requireAuth, rateLimit, limitBody);
 app.all('/mcp', handleStreamableHttp);
 app.route('/sse', sseRoute);
 
 // The gallery's pages check their own signed links; only the token-for-link exchange takes a bearer token.
-app.post('/gallery/link', requireAuth, limitBody, createGalleryLink);
+app.post('/gallery/link', requireAuth, rateLimit, limitBody, createGalleryLink);
 app.route('/gallery', galleryRoute);

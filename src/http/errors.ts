@@ -24,8 +24,9 @@ export function errorResponse(
 
 export function onError(error: Error, c: Context<AppEnv>) {
   if (error instanceof AppError) {
-    const headers: Record<string, string> =
-      error.code === 'unauthorized' ? { 'WWW-Authenticate': 'Bearer realm="imagegen-mcp"' } : {};
+    const headers: Record<string, string> = {};
+    if (error.code === 'unauthorized') headers['WWW-Authenticate'] = 'Bearer realm="imagegen-mcp"';
+    if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
     if (error.status >= 500)
       log.error('request failed', { path: c.req.path, error: describeError(error.cause ?? error) });
     return errorResponse(c, error.status, error.code, error.message, headers);

@@ -35,6 +35,8 @@ export interface SubmitDeps {
   statuses: () => Promise<ReadonlyMap<string, ProviderStatus>>;
   paidProviders: readonly string[];
   now: () => number;
+  /** Counts images against the caller's daily quota, or throws when it is spent (see quota.ts). */
+  reserveImages?: (count: number) => Promise<void>;
 }
 
 const MAX_SEED = 2 ** 32 - 1;
@@ -115,6 +117,8 @@ export async function planJobs(
 /** Returns the jobs as written (status `pending`), so callers need not read them back. */
 export async function submitJobs(deps: SubmitDeps, subject: string, input: GenerateInput): Promise<Job[]> {
   const jobs = await planJobs(subject, input, deps);
+  // After planning, so a request refused as invalid costs no quota.
+  await deps.reserveImages?.(jobs.length);
   const ids = jobs.map((j) => j.id);
   const now = deps.now();
   await deps.store.create(jobs, now);

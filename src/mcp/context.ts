@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { signingSecret } from '../images/signing';
 import type { UrlContext } from '../images/urls';
 import type { JobMessage } from '../jobs/model';
+import { reserveImages } from '../jobs/quota';
 import { JobStore } from '../jobs/store';
 import { createRegistry, type ProviderRegistry } from '../providers/registry';
 import { type ProviderStatus, providerStatuses } from '../providers/status';
@@ -20,6 +21,7 @@ export interface RequestContext {
   paidProviders: readonly string[];
   now: () => number;
   urls: () => Promise<UrlContext>;
+  reserveImages: (count: number) => Promise<void>;
 }
 
 export function createRequestContext(
@@ -42,6 +44,7 @@ export function createRequestContext(
     statuses: (options) => providerStatuses(env.DB, registry, options),
     paidProviders: config.paidProviders,
     now: Date.now,
+    reserveImages: (count) => reserveImages(env.DB, subject, count, config.dailyImageQuota, Date.now()),
     urls: () => {
       urls ??= signingSecret(env.DB, config).then((secret) => ({
         baseUrl,

@@ -1,0 +1,26 @@
+/**
+ * Per-subject request rate limit through the Workers Rate Limiting binding (RATE_LIMITER in wrangler.jsonc).
+ * On when several subjects or anonymous callers share the server, or with RATE_LIMIT=on; see config.ts.
+ */
+import { createMiddleware } from 'hono/factory';
+import { AppError } from '../errors';
+import type { AppEnv } from './types';
+
+/** The binding's own settings (wrangler.jsonc `ratelimits`), repeated here only to word the error. */
+export const RATE_LIMIT = { requests: 300, periodSeconds: 60 } as const;
+
+export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
+  const limiter = c.env.RATE_LIMITER;
+  if (c.var.config.rateLimit && limiter) {
+    const { success } = await limiter.limit({ key: `subject:${c.var.subject}` });
+    if (!success) {
+      throw new AppError(
+        'rate_limited',
+        `Too many requests: each access token may make ${RATE_LIMIT.requests} requests per ` +
+          `${RATE_LIMIT.periodSeconds} seconds. Retry in ${RATE_LIMIT.periodSeconds} seconds.`,
+        { retryAfterSeconds: RATE_LIMIT.periodSeconds },
+      );
+    }
+  }
+  await next();
+});
