@@ -31,9 +31,22 @@ export async function transformImage(
     const plan = planFor({ width: image.get_width(), height: image.get_height() });
     const { crop, resize } = plan;
     if (crop) image = replace(image, photon.crop(image, crop.x, crop.y, crop.x + crop.width, crop.y + crop.height));
-    // Triangle (bilinear, widened when shrinking): about 3x faster than Lanczos3, good enough for previews.
-    if (resize)
-      image = replace(image, photon.resize(image, resize.width, resize.height, photon.SamplingFilter.Triangle));
+    if (resize) {
+      const width = image.get_width();
+      const height = image.get_height();
+      // Shrinking by a whole factor of 2 or more: average k x k blocks first. It is exact area sampling, and
+      // several times faster than photon's resampler, which then only has the remainder to do (if any).
+      const factor = Math.min(Math.floor(width / resize.width), Math.floor(height / resize.height));
+      if (factor >= 2) {
+        const reduced = boxReduce(image.get_raw_pixels(), width, height, factor);
+        image.free();
+        image = undefined;
+        image = new photon.PhotonImage(reduced.pixels, reduced.width, reduced.height);
+      }
+      // Triangle (bilinear, widened when shrinking): about 3x faster than Lanczos3, good enough for previews.
+      if (image.get_width() !== resize.width || image.get_height() !== resize.height)
+        image = replace(image, photon.resize(image, resize.width, resize.height, photon.SamplingFilter.Triangle));
+    }
     if (plan.turns !== 0 || plan.mirror) {
       const width = image.get_width();
       const height = image.get_height();
@@ -91,4 +104,35 @@ export function orientPixels(rgba: Uint8Array, width: number, height: number, tu
     for (let x = 0, t = origin + y * stepY; x < width; x++, i++, t += stepX) out[t] = source[i]!;
   }
   return new Uint8Array(out.buffer);
+}
+
+/**
+ * RGBA pixels shrunk by a whole `factor`: each output pixel is the mean of a factor x factor block (rounded).
+ * Edge rows and columns that do not fill a block (fewer than `factor`) are left out.
+ */
+export function boxReduce(rgba: Uint8Array, width: number, height: number, factor: number) {
+  const outWidth = Math.floor(width / factor);
+  const outHeight = Math.floor(height / factor);
+  const pixels = new Uint8Array(outWidth * outHeight * 4);
+  const sums = new Uint32Array(outWidth * 4);
+  const area = factor * factor;
+  const half = area >> 1;
+  for (let oy = 0; oy < outHeight; oy++) {
+    sums.fill(0);
+    for (let y = oy * factor, yEnd = y + factor; y < yEnd; y++) {
+      let i = y * width * 4;
+      for (let ox = 0; ox < outWidth; ox++) {
+        const s = ox * 4;
+        for (let k = 0; k < factor; k++, i += 4) {
+          sums[s] += rgba[i]!;
+          sums[s + 1] += rgba[i + 1]!;
+          sums[s + 2] += rgba[i + 2]!;
+          sums[s + 3] += rgba[i + 3]!;
+        }
+      }
+    }
+    const row = oy * outWidth * 4;
+    for (let j = 0; j < sums.length; j++) pixels[row + j] = (sums[j]! + half) / area;
+  }
+  return { pixels, width: outWidth, height: outHeight };
 }

@@ -1,7 +1,7 @@
 /** Transform planning as plain data: parameter parsing, canonical strings, bounds, and the plan's geometry. */
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors';
-import { orientPixels } from '../../src/images/transform';
+import { boxReduce, orientPixels } from '../../src/images/transform';
 import {
   canonicalQuery,
   normaliseTransformParams,
@@ -156,4 +156,26 @@ describe('orientPixels', () => {
       expect([...out]).toEqual(expected.flat());
     },
   );
+});
+
+describe('boxReduce', () => {
+  it('averages whole blocks, rounding, and leaves out edges that do not fill one', () => {
+    // 5x2 pixels (RGBA); factor 2 gives 2x1 from the first four columns, the fifth left out.
+    const px = (r: number, g: number, b: number, a = 255) => [r, g, b, a];
+    const rgba = new Uint8Array([
+      ...px(0, 0, 0),
+      ...px(255, 0, 10),
+      ...px(10, 20, 30),
+      ...px(20, 30, 40),
+      ...px(99, 99, 99),
+      ...px(255, 255, 0),
+      ...px(1, 0, 10),
+      ...px(30, 40, 50),
+      ...px(40, 50, 60, 0),
+      ...px(99, 99, 99),
+    ]);
+    const reduced = boxReduce(rgba, 5, 2, 2);
+    expect([reduced.width, reduced.height]).toEqual([2, 1]);
+    expect([...reduced.pixels]).toEqual([128, 64, 5, 255, 25, 35, 45, 191]);
+  });
 });
