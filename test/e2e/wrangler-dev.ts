@@ -15,7 +15,12 @@ export async function d1Execute(persistDir: string, sql: string): Promise<unknow
   const { stdout } = await promisify(execFile)(
     wrangler,
     ['d1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--json', '--command', sql],
-    { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } },
+    {
+      cwd: root,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+      // Whole tables (e.g. every job after the load test) run to megabytes of JSON.
+      maxBuffer: 256 * 1024 * 1024,
+    },
   );
   const parsed = JSON.parse(stdout) as Array<{ results: unknown[] }>;
   return parsed.flatMap((r) => r.results);
