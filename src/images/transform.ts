@@ -122,13 +122,18 @@ export function boxReduce(rgba: Uint8Array, width: number, height: number, facto
     for (let y = oy * factor, yEnd = y + factor; y < yEnd; y++) {
       let i = y * width * 4;
       for (let ox = 0; ox < outWidth; ox++) {
-        const s = ox * 4;
+        let [r, g, b, a] = [0, 0, 0, 0];
         for (let k = 0; k < factor; k++, i += 4) {
-          sums[s] += rgba[i]!;
-          sums[s + 1] += rgba[i + 1]!;
-          sums[s + 2] += rgba[i + 2]!;
-          sums[s + 3] += rgba[i + 3]!;
+          r += rgba[i]!;
+          g += rgba[i + 1]!;
+          b += rgba[i + 2]!;
+          a += rgba[i + 3]!;
         }
+        const s = ox * 4;
+        sums[s] = sums[s]! + r;
+        sums[s + 1] = sums[s + 1]! + g;
+        sums[s + 2] = sums[s + 2]! + b;
+        sums[s + 3] = sums[s + 3]! + a;
       }
     }
     const row = oy * outWidth * 4;
