@@ -10,6 +10,7 @@ import { JobStore } from './jobs/store';
 import { sweepStuckJobs } from './jobs/sweeper';
 import { createRegistry } from './providers/registry';
 import { SseMailbox } from './sse/mailbox';
+import { pruneTasks } from './tasks/store';
 
 export default {
   fetch: app.fetch,
@@ -35,5 +36,6 @@ export default {
     await new SseMailbox(env.DB).sweep(now);
     await expireImages(new JobStore(env.DB), env.IMAGES, config.imageRetentionDays, now);
     await pruneUsage(env.DB, now);
+    await pruneTasks(env.DB, now);
   },
 } satisfies ExportedHandler<Env, unknown>;

@@ -1,20 +1,17 @@
 /**
  * Streamable HTTP, stateless: a fresh server and transport per POST. Responses are plain JSON unless the
- * client can take an event stream and asked for progress, which needs the stream to carry notifications.
+ * client can take an event stream and the call may send notifications (progress, or log entries: see
+ * src/mcp/logging.ts), which need the stream to carry them.
  */
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Context } from 'hono';
 import { connect } from '../mcp/connect';
 import { createRequestContext } from '../mcp/context';
+import { mayNotify } from '../mcp/logging';
 import { createServer } from '../mcp/server';
 import { errorResponse } from './errors';
 import { readJsonRpc } from './jsonrpc-body';
 import type { AppEnv } from './types';
-
-function wantsProgress(messages: readonly JSONRPCMessage[]): boolean {
-  return messages.some((m) => 'method' in m && m.params?._meta?.progressToken !== undefined);
-}
 
 export async function handleStreamableHttp(c: Context<AppEnv>): Promise<Response> {
   if (c.req.method !== 'POST') {
@@ -37,7 +34,7 @@ export async function handleStreamableHttp(c: Context<AppEnv>): Promise<Response
   const server = createServer(ctx);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
-    enableJsonResponse: !(acceptsStream && wantsProgress(parsed.messages)),
+    enableJsonResponse: !(acceptsStream && mayNotify(parsed.messages)),
   });
   await connect(server, transport);
   return transport.handleRequest(request, { parsedBody: parsed.body });

@@ -25,9 +25,14 @@ export interface ConsumerDeps {
   providerTimeoutMs?: number;
   /** Configured secrets, scrubbed from every stored error text. */
   secrets?: readonly string[];
+  /** How often a running provider call looks whether its job was cancelled (tasks/cancel); default 2 s. */
+  cancelPollMs?: number;
 }
 
-export type Outcome = { ack: true; note: string } | { ack: false; delaySeconds: number; note: string };
+/** What to do with the message, and why; `subject` names the job's owner for the log line once it is known. */
+export type Outcome = ({ ack: true; note: string } | { ack: false; delaySeconds: number; note: string }) & {
+  subject?: string;
+};
 
 const LEASE_MARGIN_MS = 30_000;
 
@@ -38,10 +43,16 @@ export async function consumeJobs(batch: MessageBatch<unknown>, deps: ConsumerDe
         (error: unknown): Outcome => ({
           ack: false,
           delaySeconds: retryDelaySeconds(message.attempts),
-          note: `unexpected error: ${describeError(error)}`,
+          note: `unexpected error: ${redact(describeError(error), deps.secrets ?? [])}`,
         }),
       );
-      log.info('job message', { message_id: message.id, attempts: message.attempts, ...outcome });
+      const job = JobMessageSchema.safeParse(message.body);
+      log.info('job message', {
+        message_id: message.id,
+        attempts: message.attempts,
+        job_id: job.success ? job.data.job_id : null,
+        ...outcome,
+      });
       if (outcome.ack) message.ack();
       else message.retry({ delaySeconds: outcome.delaySeconds });
     }),
@@ -58,14 +69,21 @@ export async function processMessage(body: unknown, deps: ConsumerDeps): Promise
   if (!claim.job) {
     const current = claim.current;
     if (!current) return { ack: true, note: `job ${jobId} does not exist` };
+    const subject = current.subject;
     if (current.status === 'processing' && current.lease_until !== null) {
       // Another delivery is working on it; look again once its lease has run out.
       const wait = Math.ceil((current.lease_until - now) / 1000) + 1;
-      return { ack: false, delaySeconds: Math.max(1, wait), note: `job ${jobId} is leased by another delivery` };
+      return {
+        ack: false,
+        delaySeconds: Math.max(1, wait),
+        note: `job ${jobId} is leased by another delivery`,
+        subject,
+      };
     }
-    return { ack: true, note: `job ${jobId} is already ${current.status}` };
+    // A job cancelled through tasks/cancel before it ran lands here (failed, error_code 'cancelled'): skipped.
+    return { ack: true, note: `job ${jobId} is already ${current.status}`, subject };
   }
-  return runJob(claim.job, deps, timeoutMs);
+  return { ...(await runJob(claim.job, deps, timeoutMs)), subject: claim.job.subject };
 }
 
 /**
@@ -123,6 +141,33 @@ async function withSources(request: GenerationRequest, job: Job, bucket: R2Bucke
   }
 }
 
+/**
+ * Aborts `controller` once the job stops being `processing` under us (cancelled through tasks/cancel, or
+ * failed by the sweeper), so a provider call that honours its signal is cut off instead of running on.
+ */
+function watchForCancel(job: Job, deps: ConsumerDeps, controller: AbortController): () => void {
+  const timer = setInterval(async () => {
+    const status = await deps.store.statusOf(job.id).catch(() => 'processing' as const);
+    if (status !== 'processing') controller.abort(new DOMException('The job was cancelled.', 'AbortError'));
+  }, deps.cancelPollMs ?? 2000);
+  return () => clearInterval(timer);
+}
+
+/** One structured line per finished job: who, which provider, and where the time went. */
+function logCompleted(job: Job, providerId: string, times: { providerDone: number | null; stored: number }): void {
+  const started = job.started_at ?? job.created_at;
+  log.info('job completed', {
+    job_id: job.id,
+    subject: job.subject,
+    provider: providerId,
+    attempts: job.attempts,
+    queue_ms: started - job.created_at,
+    provider_ms: times.providerDone === null ? null : times.providerDone - started,
+    store_ms: times.providerDone === null ? null : times.stored - times.providerDone,
+    total_ms: times.stored - job.created_at,
+  });
+}
+
 async function runJob(job: Job, deps: ConsumerDeps, leaseTimeoutMs: number): Promise<Outcome> {
   const { store } = deps;
   const existing = await findOriginal(deps.bucket, job.id);
@@ -152,13 +197,18 @@ async function runJob(job: Job, deps: ConsumerDeps, leaseTimeoutMs: number): Pro
     return { ack: true, note: `job ${job.id} failed: provider missing` };
   }
 
+  const cancel = new AbortController();
+  const stopWatching = watchForCancel(job, deps, cancel);
   try {
     const timeoutMs = Math.min(leaseTimeoutMs, deps.providerTimeoutMs ?? provider.timeoutMs);
     const request = await withSources(requestOf(job), job, deps.bucket);
     const generated = await provider.generate(request, {
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), cancel.signal]),
       onProgress: (fraction) => store.progress(job.id, fraction, deps.now()),
     });
+    stopWatching();
+    const providerDone = deps.now();
+    if (cancel.signal.aborted) return { ack: true, note: `job ${job.id} was cancelled while generating` };
     if (generated.bytes.byteLength === 0)
       throw new ProviderError(`${provider.id} returned an empty image.`, false, 'malformed_response');
     // The header's size is the truth; a provider may not return the size it was asked for.
@@ -170,7 +220,8 @@ async function runJob(job: Job, deps: ConsumerDeps, leaseTimeoutMs: number): Pro
       model: image.model,
       seed: image.seed,
     });
-    await store.complete(job.id, deps.now(), {
+    const storedAt = deps.now();
+    const completed = await store.complete(job.id, storedAt, {
       image_key: stored.key,
       content_type: image.contentType,
       image_bytes: image.bytes.byteLength,
@@ -181,10 +232,21 @@ async function runJob(job: Job, deps: ConsumerDeps, leaseTimeoutMs: number): Pro
       height: image.height,
       revised_prompt: image.revisedPrompt ?? null,
       provider_meta: image.metadata ? JSON.stringify(image.metadata) : null,
+      provider_done_at: providerDone,
+      stored_at: storedAt,
     });
+    if (!completed && (await store.statusOf(job.id)) === 'failed') {
+      // Cancelled between the provider's answer and completion: the image belongs to no job, so drop it.
+      await deps.bucket.delete(stored.key);
+      return { ack: true, note: `job ${job.id} was cancelled before its image was stored` };
+    }
+    logCompleted(job, provider.id, { providerDone, stored: storedAt });
     return { ack: true, note: `job ${job.id} completed` };
   } catch (error) {
+    if (cancel.signal.aborted) return { ack: true, note: `job ${job.id} was cancelled while generating` };
     return handleFailure(job, error, deps);
+  } finally {
+    stopWatching();
   }
 }
 

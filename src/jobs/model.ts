@@ -27,6 +27,10 @@ export interface Job {
   created_at: number;
   updated_at: number;
   started_at: number | null;
+  /** When the provider returned the image (the last attempt's), before it was stored. */
+  provider_done_at: number | null;
+  /** When the image was written to R2. */
+  stored_at: number | null;
   completed_at: number | null;
   /** JSON of JobParams: the planned request fields beyond prompt, size and seed. */
   params: string | null;
@@ -42,6 +46,8 @@ export interface Job {
   source_ids: string | null;
   /** Image-to-image: the job id of the mask image. */
   mask_id: string | null;
+  /** The name of the style applied at submit time, if any. */
+  style: string | null;
 }
 
 /** Planned request fields stored with the job, so the consumer calls the provider exactly as planned. */

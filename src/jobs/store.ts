@@ -22,7 +22,7 @@ export type NewJob = Pick<
   | 'adaptations'
   | 'cost_usd'
 > &
-  Partial<Pick<Job, 'source_ids' | 'mask_id'>>;
+  Partial<Pick<Job, 'source_ids' | 'mask_id' | 'style'>>;
 
 export interface StoredImage {
   revised_prompt?: string | null;
@@ -35,6 +35,10 @@ export interface StoredImage {
   seed: number | null;
   width: number;
   height: number;
+  /** When the provider returned the image; absent when it was already stored by an earlier delivery. */
+  provider_done_at?: number | null;
+  /** When the image was written to R2. */
+  stored_at?: number | null;
 }
 
 export interface ListOptions {
@@ -58,8 +62,9 @@ export class JobStore {
   async create(jobs: readonly NewJob[], now: number): Promise<void> {
     const insert = this.db.prepare(
       `INSERT INTO jobs (id, subject, batch_id, status, prompt, negative_prompt, requested_provider, provider, model,
-         width, height, seed, params, route_reason, adaptations, cost_usd, source_ids, mask_id, created_at, updated_at)
-       VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         width, height, seed, params, route_reason, adaptations, cost_usd, source_ids, mask_id, style, created_at,
+         updated_at)
+       VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     await this.db.batch(
       jobs.map((j) =>
@@ -81,6 +86,7 @@ export class JobStore {
           j.cost_usd,
           j.source_ids ?? null,
           j.mask_id ?? null,
+          j.style ?? null,
           now,
           now,
         ),
@@ -135,6 +141,18 @@ export class JobStore {
     return { jobs: results.slice(0, limit), hasMore: results.length > limit };
   }
 
+  /** Ids of the subject's finished images starting with `prefix`, newest first: completions for image ids. */
+  async imageIdsStartingWith(subject: string, prefix: string, limit: number): Promise<string[]> {
+    const { results } = await this.db
+      .prepare(
+        `SELECT id FROM jobs WHERE subject = ? AND status = 'completed' AND substr(id, 1, ?) = ?
+         ORDER BY created_at DESC, id DESC LIMIT ?`,
+      )
+      .bind(subject, prefix.length, prefix, limit)
+      .all<{ id: string }>();
+    return results.map((r) => r.id);
+  }
+
   /**
    * Takes the job for processing unless it is finished or another delivery holds an unexpired lease.
    * Returns the row as claimed, or null with the reason.
@@ -170,6 +188,7 @@ export class JobStore {
       .prepare(
         `UPDATE jobs SET status = 'completed', image_key = ?, content_type = ?, image_bytes = ?, provider = ?,
            model = ?, seed = ?, width = ?, height = ?, revised_prompt = ?, provider_meta = ?, progress = 1,
+           provider_done_at = COALESCE(?, provider_done_at), stored_at = COALESCE(?, stored_at),
            error = NULL, error_code = NULL, lease_until = NULL, completed_at = ?, updated_at = ?
          WHERE id = ? AND status = 'processing'`,
       )
@@ -184,12 +203,20 @@ export class JobStore {
         image.height,
         image.revised_prompt ?? null,
         image.provider_meta ?? null,
+        image.provider_done_at ?? null,
+        image.stored_at ?? null,
         now,
         now,
         id,
       )
       .run();
     return result.meta.changes > 0;
+  }
+
+  /** The job's status now, whoever owns it (the consumer's check for a job cancelled while it ran). */
+  async statusOf(id: string): Promise<JobStatus | null> {
+    const row = await this.db.prepare('SELECT status FROM jobs WHERE id = ?').bind(id).first<{ status: JobStatus }>();
+    return row?.status ?? null;
   }
 
   /** Records how far a long generation has got (0–1), for get_job_status. */

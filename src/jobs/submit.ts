@@ -9,6 +9,8 @@ import { planRequest, sizeFromSource } from '../providers/plan';
 import type { ProviderRegistry } from '../providers/registry';
 import { route } from '../providers/routing';
 import type { ProviderStatus } from '../providers/status';
+import { applyStyle } from '../styles/model';
+import type { StyleStore } from '../styles/store';
 import type { Job, JobMessage, JobParams } from './model';
 import type { JobStore, NewJob } from './store';
 
@@ -19,6 +21,8 @@ export interface GenerateInput extends PlanInput {
   allow_paid?: boolean | undefined;
   /** Present for image-to-image: the caller's finished images, already resolved and checked. */
   edit?: EditSources | undefined;
+  /** A style name (the caller's own or a built-in), applied before routing and recorded on each job. */
+  style?: string | undefined;
 }
 
 export interface EditSources {
@@ -37,6 +41,8 @@ export interface SubmitDeps {
   now: () => number;
   /** Counts images against the caller's daily quota, or throws when it is spent (see quota.ts). */
   reserveImages?: (count: number) => Promise<void>;
+  /** Needed only for requests that name a style. */
+  styles?: Pick<StyleStore, 'resolve'>;
 }
 
 const MAX_SEED = 2 ** 32 - 1;
@@ -111,12 +117,13 @@ export async function planJobs(
     cost_usd: chosen.model.costUsd ?? null,
     source_ids: edit ? JSON.stringify(edit.images.map((j) => j.id)) : null,
     mask_id: edit?.mask?.id ?? null,
+    style: input.style ?? null,
   }));
 }
 
 /** Returns the jobs as written (status `pending`), so callers need not read them back. */
 export async function submitJobs(deps: SubmitDeps, subject: string, input: GenerateInput): Promise<Job[]> {
-  const jobs = await planJobs(subject, input, deps);
+  const jobs = await planJobs(subject, await styled(deps, subject, input), deps);
   // After planning, so a request refused as invalid costs no quota.
   await deps.reserveImages?.(jobs.length);
   const ids = jobs.map((j) => j.id);
@@ -146,11 +153,22 @@ export async function submitJobs(deps: SubmitDeps, subject: string, input: Gener
     created_at: now,
     updated_at: now,
     started_at: null,
+    provider_done_at: null,
+    stored_at: null,
     completed_at: null,
     progress: null,
     revised_prompt: null,
     provider_meta: null,
     source_ids: j.source_ids ?? null,
     mask_id: j.mask_id ?? null,
+    style: j.style ?? null,
   }));
+}
+
+/** The input with its style applied (an edit keeps its source's size); unknown names fail before anything runs. */
+async function styled(deps: SubmitDeps, subject: string, input: GenerateInput): Promise<GenerateInput> {
+  if (input.style === undefined) return input;
+  if (!deps.styles) throw new AppError('internal', 'Styles are not available here.');
+  const style = await deps.styles.resolve(subject, input.style);
+  return { ...applyStyle(input, style, { keepSize: input.edit !== undefined }), style: style.name };
 }

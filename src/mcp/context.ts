@@ -7,6 +7,8 @@ import { reserveImages } from '../jobs/quota';
 import { JobStore } from '../jobs/store';
 import { createRegistry, type ProviderRegistry } from '../providers/registry';
 import { type ProviderStatus, providerStatuses } from '../providers/status';
+import { StyleStore } from '../styles/store';
+import { TaskStore } from '../tasks/store';
 
 export interface RequestContext {
   subject: string;
@@ -14,6 +16,9 @@ export interface RequestContext {
   baseUrl: string;
   config: Config;
   store: JobStore;
+  styles: StyleStore;
+  /** MCP tasks (task-augmented tool calls) of this subject. */
+  tasks: TaskStore;
   bucket: R2Bucket;
   queue: Queue<JobMessage>;
   registry: ProviderRegistry;
@@ -38,6 +43,8 @@ export function createRequestContext(
     baseUrl,
     config,
     store: new JobStore(env.DB),
+    styles: new StyleStore(env.DB),
+    tasks: new TaskStore(env.DB, subject),
     bucket: env.IMAGES,
     queue: env.JOBS as Queue<JobMessage>,
     registry,

@@ -4,6 +4,21 @@ import { z } from 'zod';
 import { imageUrl, type UrlContext } from '../images/urls';
 import { JOB_STATUSES, type Job } from '../jobs/model';
 
+const ms = z.number().int().nullable();
+
+/** Where a job's time went; each *_at is ISO 8601 or null until the job gets there. */
+export const TimingsSchema = z.object({
+  queued_at: z.string().describe('When the job was queued (its creation).'),
+  started_at: z.string().nullable().describe('When a worker first took it.'),
+  provider_done_at: z.string().nullable().describe('When the provider returned the image.'),
+  stored_at: z.string().nullable().describe('When the image was stored.'),
+  queue_ms: ms.describe('queued_at to started_at.'),
+  provider_ms: ms.describe('started_at to provider_done_at (includes retried attempts).'),
+  store_ms: ms.describe('provider_done_at to stored_at.'),
+  total_ms: ms.describe('queued_at to finished (stored, or failed).'),
+});
+export type Timings = z.infer<typeof TimingsSchema>;
+
 export const JobViewSchema = z.object({
   job_id: z.string(),
   status: z.enum(JOB_STATUSES),
@@ -27,13 +42,29 @@ export const JobViewSchema = z.object({
   provider_metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
   source_ids: z.array(z.string()).describe('For an edit: the images it started from, the first one edited.'),
   mask_id: z.string().nullable().describe('For an edit: the mask image, if one was given.'),
+  style: z.string().nullable().describe('The style applied (see list_styles); prompt shows the result.'),
   created_at: z.string().describe('ISO 8601'),
   updated_at: z.string(),
   completed_at: z.string().nullable(),
+  timings: TimingsSchema,
 });
 export type JobView = z.infer<typeof JobViewSchema>;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const span = (from: number | null, to: number | null) => (from === null || to === null ? null : to - from);
+
+export function timingsOf(job: Job): Timings {
+  return {
+    queued_at: new Date(job.created_at).toISOString(),
+    started_at: iso(job.started_at),
+    provider_done_at: iso(job.provider_done_at ?? null),
+    stored_at: iso(job.stored_at ?? null),
+    queue_ms: span(job.created_at, job.started_at),
+    provider_ms: span(job.started_at, job.provider_done_at ?? null),
+    store_ms: span(job.provider_done_at ?? null, job.stored_at ?? null),
+    total_ms: span(job.created_at, job.completed_at),
+  };
+}
 
 export async function toView(job: Job, urls: UrlContext): Promise<JobView> {
   const view: JobView = {
@@ -58,9 +89,11 @@ export async function toView(job: Job, urls: UrlContext): Promise<JobView> {
       : null,
     source_ids: job.source_ids ? (JSON.parse(job.source_ids) as string[]) : [],
     mask_id: job.mask_id,
+    style: job.style ?? null,
     created_at: new Date(job.created_at).toISOString(),
     updated_at: new Date(job.updated_at).toISOString(),
     completed_at: iso(job.completed_at),
+    timings: timingsOf(job),
   };
   if (job.status === 'completed' && job.content_type) {
     view.image_url = await imageUrl(urls, job.id, job.content_type);

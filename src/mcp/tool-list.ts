@@ -8,7 +8,7 @@
 import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { type AnySchema, normalizeObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
-import { ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ListToolsRequestSchema, type Tool, ToolExecutionSchema } from '@modelcontextprotocol/sdk/types.js';
 
 type Io = 'input' | 'output';
 type JsonSchema = Tool['inputSchema'];
@@ -47,9 +47,13 @@ function jsonSchema(schema: AnySchema | undefined, io: Io): JsonSchema | undefin
  */
 export function cacheToolList(server: McpServer): () => void {
   const registered = new Map<string, RegisteredTool>();
+  // A tool module's config may say `execution` (task support, answered by src/tasks); registerTool drops it.
+  const executions = new Map<string, Tool['execution']>();
   const register = server.registerTool.bind(server);
   server.registerTool = (name, config, callback) => {
     const tool = register(name, config, callback);
+    const execution = 'execution' in config && ToolExecutionSchema.safeParse(config.execution);
+    if (execution && execution.success) executions.set(name, execution.data);
     tool.inputSchema = reuse(config.inputSchema, tool.inputSchema);
     tool.outputSchema = reuse(config.outputSchema, tool.outputSchema);
     registered.set(name, tool);
@@ -57,12 +61,14 @@ export function cacheToolList(server: McpServer): () => void {
   };
   return () => {
     server.server.setRequestHandler(ListToolsRequestSchema, () => ({
-      tools: [...registered].filter(([, tool]) => tool.enabled).map(([name, tool]) => definition(name, tool)),
+      tools: [...registered]
+        .filter(([, tool]) => tool.enabled)
+        .map(([name, tool]) => definition(name, tool, executions.get(name))),
     }));
   };
 }
 
-function definition(name: string, tool: RegisteredTool): Tool {
+function definition(name: string, tool: RegisteredTool, execution = tool.execution): Tool {
   const outputSchema = jsonSchema(tool.outputSchema, 'output');
   return {
     name,
@@ -70,7 +76,7 @@ function definition(name: string, tool: RegisteredTool): Tool {
     description: tool.description,
     inputSchema: jsonSchema(tool.inputSchema, 'input') ?? { type: 'object', properties: {} },
     annotations: tool.annotations,
-    execution: tool.execution,
+    execution,
     _meta: tool._meta,
     ...(outputSchema && { outputSchema }),
   };

@@ -60,7 +60,11 @@ function resourceError(error: unknown): unknown {
 
 const idOf = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? '';
 
+/** How many image ids a completion offers: the newest that match. */
+const COMPLETION_LIMIT = 20;
+
 export const registerImageResources: ToolRegistrar = (server, ctx) => {
+  const complete = { id: (value: string) => ctx.store.imageIdsStartingWith(ctx.subject, value, COMPLETION_LIMIT) };
   server.registerResource(
     'image-list',
     'image://list',
@@ -96,6 +100,7 @@ export const registerImageResources: ToolRegistrar = (server, ctx) => {
           })),
         };
       },
+      complete,
     }),
     { title: 'Image', description: 'A generated image, as stored (original bytes).' },
     async (uri, variables) => {
@@ -112,7 +117,7 @@ export const registerImageResources: ToolRegistrar = (server, ctx) => {
 
   server.registerResource(
     'image-view',
-    new ResourceTemplate(new ViewTemplate(), { list: undefined }),
+    new ResourceTemplate(new ViewTemplate(), { list: undefined, complete }),
     {
       title: 'Image view',
       description:
@@ -140,7 +145,7 @@ export const registerImageResources: ToolRegistrar = (server, ctx) => {
 
   server.registerResource(
     'image-metadata',
-    new ResourceTemplate('image://{id}/metadata', { list: undefined }),
+    new ResourceTemplate('image://{id}/metadata', { list: undefined, complete }),
     {
       title: 'Image metadata',
       description: 'Prompt, provider, model, size, seed and dates of an image.',

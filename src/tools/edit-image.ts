@@ -1,7 +1,10 @@
 /** edit_image: image-to-image from the caller's own images, queued like any job and waited on. */
 import { z } from 'zod';
 import { MAX_EDIT_SOURCES, submitEdit } from '../jobs/edit';
+import { callLog } from '../mcp/logging';
+import { TASK_OPTIONAL, taskTool } from '../tasks/tool';
 import { CREATES_JOBS, type ToolRegistrar } from './define';
+import { logQueued } from './job-log';
 import { generateArgs, imageRef, waitArgs, waitResultShape } from './schemas';
 import { waitAndReport } from './wait-result';
 
@@ -43,16 +46,26 @@ export const config = {
   },
   outputSchema: waitResultShape,
   annotations: CREATES_JOBS,
+  execution: TASK_OPTIONAL,
 };
 
 export const registerEditImage: ToolRegistrar = (server, ctx) => {
   server.registerTool(name, config, async (args, extra) => {
+    const log = callLog(server, extra);
     const jobs = await submitEdit(ctx, ctx.subject, args);
+    await logQueued(log, jobs);
     return waitAndReport(
       ctx,
       jobs.map((j) => j.id),
       args.timeout_seconds,
       extra,
+      { log },
     );
   });
 };
+
+/** The task-augmented call (params.task): the same jobs; tasks/result then waits for them (no previews, as here). */
+export const task = taskTool(config.inputSchema, async (ctx, args) => ({
+  jobs: await submitEdit(ctx, ctx.subject, args),
+  preview: false,
+}));

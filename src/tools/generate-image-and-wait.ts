@@ -1,6 +1,9 @@
 /** generate_image_and_wait: queue the images and wait for them in one call. */
 import { submitJobs } from '../jobs/submit';
+import { callLog } from '../mcp/logging';
+import { TASK_OPTIONAL, taskTool } from '../tasks/tool';
 import { CREATES_JOBS, type ToolRegistrar } from './define';
+import { logQueued } from './job-log';
 import { generateArgs, waitArgs, waitResultShape } from './schemas';
 import { waitAndReport } from './wait-result';
 
@@ -15,17 +18,26 @@ export const config = {
   inputSchema: { ...generateArgs, ...waitArgs },
   outputSchema: waitResultShape,
   annotations: CREATES_JOBS,
+  execution: TASK_OPTIONAL,
 };
 
 export const registerGenerateImageAndWait: ToolRegistrar = (server, ctx) => {
   server.registerTool(name, config, async (args, extra) => {
+    const log = callLog(server, extra);
     const jobs = await submitJobs(ctx, ctx.subject, args);
+    await logQueued(log, jobs);
     return waitAndReport(
       ctx,
       jobs.map((j) => j.id),
       args.timeout_seconds,
       extra,
-      { preview: args.include_preview },
+      { preview: args.include_preview, log },
     );
   });
 };
+
+/** The task-augmented call (params.task): the same jobs; tasks/result then waits for them. */
+export const task = taskTool(config.inputSchema, async (ctx, args) => ({
+  jobs: await submitJobs(ctx, ctx.subject, args),
+  preview: args.include_preview,
+}));

@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { submitJobs } from '../jobs/submit';
 import { JobViewSchema, viewsOf } from '../mcp/job-view';
+import { callLog } from '../mcp/logging';
 import { CREATES_JOBS, type ToolRegistrar } from './define';
+import { logQueued } from './job-log';
 import { generateArgs } from './schemas';
 
 export const name = 'generate_image';
@@ -24,8 +26,9 @@ export const config = {
 };
 
 export const registerGenerateImage: ToolRegistrar = (server, ctx) => {
-  server.registerTool(name, config, async (args) => {
+  server.registerTool(name, config, async (args, extra) => {
     const created = await submitJobs(ctx, ctx.subject, args);
+    await logQueued(callLog(server, extra), created);
     const ids = created.map((j) => j.id);
     const jobs = await viewsOf(created, await ctx.urls());
     const text =

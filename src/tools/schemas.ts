@@ -50,6 +50,14 @@ export const generateArgs = {
   output_format: z.enum(['png', 'jpeg', 'webp']).optional().describe('Image format, where the model lets you choose.'),
   background: z.enum(['transparent', 'opaque', 'auto']).optional().describe('Background, where the model supports it.'),
   allow_paid: z.boolean().optional().describe('Allow providers this server marks as paid.'),
+  style: z
+    .string()
+    .max(64)
+    .optional()
+    .describe(
+      'A style from list_styles (yours or a built-in such as photo, watercolor, pixel-art, line-art): wraps the ' +
+        'prompt, adds its negative prompt and fills provider, model and size you leave open.',
+    ),
 };
 
 export const previewArg = z

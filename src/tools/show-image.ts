@@ -1,5 +1,6 @@
 /** show_image: one of your images as an inline preview a chat host can display, with its metadata and link. */
 import { z } from 'zod';
+import { GALLERY_APP_META } from '../apps/gallery';
 import { AppError } from '../errors';
 import { makePreview, PREVIEW_LIMITS } from '../images/preview';
 import { describeJob, imageLinks, JobViewSchema, toView } from '../mcp/job-view';
@@ -26,6 +27,7 @@ export const config = {
   },
   outputSchema: { image: JobViewSchema, preview: PreviewSchema },
   annotations: READ_ONLY,
+  _meta: GALLERY_APP_META,
 };
 
 export const registerShowImage: ToolRegistrar = (server, ctx) => {

@@ -1,6 +1,7 @@
 /** wait_for_completion: block until the given jobs finish, or report them still running after the timeout. */
 import { z } from 'zod';
 import { AppError } from '../errors';
+import { callLog } from '../mcp/logging';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { jobId, waitArgs, waitResultShape } from './schemas';
 import { waitAndReport } from './wait-result';
@@ -27,6 +28,9 @@ export const registerWaitForCompletion: ToolRegistrar = (server, ctx) => {
     if (ids.length === 0)
       throw new AppError('bad_request', 'Pass job_id or job_ids: the ids returned by generate_image.');
     if (ids.length > 50) throw new AppError('bad_request', 'Wait for at most 50 jobs at a time.');
-    return waitAndReport(ctx, ids, args.timeout_seconds, extra, { preview: args.include_preview });
+    return waitAndReport(ctx, ids, args.timeout_seconds, extra, {
+      preview: args.include_preview,
+      log: callLog(server, extra),
+    });
   });
 };

@@ -7,6 +7,8 @@ import type { Job } from '../jobs/model';
 import { waitForJobs } from '../jobs/wait';
 import type { RequestContext } from '../mcp/context';
 import { describeJob, imageLinks, viewsOf } from '../mcp/job-view';
+import type { CallLog } from '../mcp/logging';
+import { logChanges } from './job-log';
 import type { WAIT_OUTCOMES } from './schemas';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -31,7 +33,7 @@ export async function waitAndReport(
   ids: readonly string[],
   timeoutSeconds: number,
   extra: Extra,
-  options: { preview?: boolean } = {},
+  options: { preview?: boolean; log?: CallLog | undefined } = {},
 ): Promise<CallToolResult> {
   const load = async () => {
     const jobs = await ctx.store.getMany(ctx.subject, ids);
@@ -47,13 +49,16 @@ export async function waitAndReport(
   };
   const progressToken = extra._meta?.progressToken;
   let lastProgress = -1;
+  const logged = options.log && logChanges(options.log);
   const { jobs, done } = await waitForJobs(load, {
     timeoutMs: timeoutSeconds * 1000,
     signal: extra.signal,
     onPoll:
-      progressToken === undefined
+      progressToken === undefined && !logged
         ? undefined
         : async (current, elapsedMs) => {
+            await logged?.(current);
+            if (progressToken === undefined) return;
             // Progress is the seconds waited so far: it must only grow, and it resets client timeouts.
             const progress = Math.floor(elapsedMs / 1000);
             if (progress <= lastProgress) return;
@@ -70,7 +75,23 @@ export async function waitAndReport(
             });
           },
   });
+  await logged?.(jobs);
+  if (!done) await options.log?.('notice', `Still running after ${timeoutSeconds}s; wait again with the job ids.`);
 
+  return reportJobs(ctx, ids, jobs, { done, timeoutSeconds, preview: options.preview });
+}
+
+/**
+ * The wait tools' result for jobs as they stand: also what tasks/result returns for a task, so a
+ * task-augmented call ends with exactly the result of the plain call.
+ */
+export async function reportJobs(
+  ctx: RequestContext,
+  ids: readonly string[],
+  jobs: readonly Job[],
+  options: { done: boolean; timeoutSeconds: number; preview?: boolean | undefined },
+): Promise<CallToolResult> {
+  const { done, timeoutSeconds } = options;
   const views = await viewsOf(jobs, await ctx.urls());
   const status = outcome(jobs, done);
   const pending = views.filter((v) => v.status === 'pending' || v.status === 'processing').map((v) => v.job_id);

@@ -12,4 +12,8 @@ export const TOOL_NAMES = [
   'edit_image',
   'gallery_link',
   'show_image',
+  'save_style',
+  'list_styles',
+  'delete_style',
+  'get_server_info',
 ] as const;

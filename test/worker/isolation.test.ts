@@ -33,6 +33,11 @@ const TOOL_CASES: Record<string, ToolCase> = {
     args: (id) => ({ images: [id], prompt: 'make it blue', provider: 'placeholder', timeout_seconds: 30 }),
   },
   gallery_link: { kind: 'own', args: () => ({}) },
+  save_style: { kind: 'own', args: () => ({ name: 'isolation', prefix: 'bold ' }) },
+  list_styles: { kind: 'own', args: () => ({ limit: 50 }) },
+  get_server_info: { kind: 'own', args: () => ({}) },
+  // Alice keeps a style named like her image (see aliceStyle), so the id masking below covers styles too.
+  delete_style: { kind: 'owned', args: (id) => ({ name: id }) },
   // Last, on purpose: run against a throwaway image (see below), never the shared one.
   delete_image: { kind: 'owned', args: (id) => ({ image_id: id }) },
 };
@@ -42,6 +47,7 @@ const RESOURCES: Array<{ uri: (id: string) => string; kind: 'owned' | 'own' }> =
   { uri: (id) => `image://${id}`, kind: 'owned' },
   { uri: (id) => `image://${id}/metadata`, kind: 'owned' },
   { uri: (id) => `image://${id}/view?width=16&format=jpeg`, kind: 'owned' },
+  { uri: (id) => `style://${id}`, kind: 'owned' },
 ];
 
 async function aliceImage(prompt: string): Promise<string> {
@@ -55,11 +61,18 @@ async function aliceImage(prompt: string): Promise<string> {
   return made.structured.jobs[0]!.job_id;
 }
 
+/** Alice's style named like her shared image; saving again is harmless (it replaces it). */
+async function aliceStyle(name: string): Promise<void> {
+  const saved = await callTool('save_style', { name, prefix: 'owned ' });
+  expect(saved.isError).toBeFalsy();
+}
+
 /** A tool answer with the id masked, so answers about two different ids can be compared. */
 const masked = (value: unknown, id: string) => JSON.stringify(value).replaceAll(id, 'ID');
 
 beforeAll(async () => {
   owned = await aliceImage('owned by alice');
+  await aliceStyle(owned);
 });
 
 describe('isolation of tools', () => {
@@ -100,6 +113,9 @@ describe('isolation of tools', () => {
 });
 
 describe('isolation of resources', () => {
+  // The tool rows above end with alice deleting her style.
+  beforeAll(() => aliceStyle(owned));
+
   it.each(RESOURCES.map((r) => [r.uri('{id}'), r] as const))('%s', async (_, resource) => {
     const uri = resource.uri(owned);
     for (const token of [null, WRONG]) {

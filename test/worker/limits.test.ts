@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config';
 import { app } from '../../src/http/app';
 import { RATE_LIMIT } from '../../src/http/rate-limit';
 import { pruneUsage, reserveImages } from '../../src/jobs/quota';
+import { parseSse } from '../helpers/mcp';
 import { TOKENS } from '../helpers/tokens';
 
 /** The Worker's fetch with some settings changed, as an operator would set them. */
@@ -31,6 +32,12 @@ async function fetchWith(vars: Record<string, string>, init: { token: string; bo
 }
 
 const toolsList = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
+
+/** The JSON-RPC reply, whether it came as JSON or as the last event of a stream. */
+async function replyOf<T>(response: Response): Promise<T> {
+  if (!response.headers.get('content-type')?.includes('text/event-stream')) return (await response.json()) as T;
+  return JSON.parse(parseSse(await response.text()).at(-1)!.data) as T;
+}
 
 describe('rate limit', () => {
   it('is on by default when several subjects share the server, and off for a single token', () => {
@@ -84,12 +91,12 @@ describe('daily image quota', () => {
 
   it('refuses images over the quota with when it resets, and counts nothing for a refused call', async () => {
     const quota = { DAILY_IMAGE_QUOTA: '5' };
-    const first = (await (await fetchWith(quota, { token: TOKENS.bob, body: generate(3) })).json()) as {
+    const first = (await replyOf(await fetchWith(quota, { token: TOKENS.bob, body: generate(3) }))) as {
       result: { isError?: boolean };
     };
     expect(first.result.isError).toBeFalsy();
 
-    const over = (await (await fetchWith(quota, { token: TOKENS.bob, body: generate(3) })).json()) as {
+    const over = (await replyOf(await fetchWith(quota, { token: TOKENS.bob, body: generate(3) }))) as {
       result: { isError?: boolean; content: Array<{ text: string }> };
     };
     expect(over.result.isError).toBe(true);
@@ -100,17 +107,17 @@ describe('daily image quota', () => {
     expect(text).toMatch(/Ask for 2 or fewer, or retry after \d{4}-\d\d-\d\dT00:00:00\.000Z \(in \d+ h \d+ min\)/);
 
     // The refused call took nothing: two more still fit, then none.
-    const rest = (await (await fetchWith(quota, { token: TOKENS.bob, body: generate(2) })).json()) as {
+    const rest = (await replyOf(await fetchWith(quota, { token: TOKENS.bob, body: generate(2) }))) as {
       result: { isError?: boolean };
     };
     expect(rest.result.isError).toBeFalsy();
-    const none = (await (await fetchWith(quota, { token: TOKENS.bob, body: generate(1) })).json()) as {
+    const none = (await replyOf(await fetchWith(quota, { token: TOKENS.bob, body: generate(1) }))) as {
       result: { content: Array<{ text: string }> };
     };
     expect(none.result.content[0]!.text).toMatch(/5 of 5 images used today \(UTC\), 0 left.*Retry after/);
 
     // Another subject has its own quota.
-    const alice = (await (await fetchWith(quota, { token: TOKENS.alice, body: generate(1) })).json()) as {
+    const alice = (await replyOf(await fetchWith(quota, { token: TOKENS.alice, body: generate(1) }))) as {
       result: { isError?: boolean };
     };
     expect(alice.result.isError).toBeFalsy();

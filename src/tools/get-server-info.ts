@@ -1,0 +1,143 @@
+/** get_server_info: what this server is, which providers it has right now, and the limits a caller meets. */
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { RATE_LIMIT } from '../http/rate-limit';
+import { PREVIEW_LIMITS } from '../images/preview';
+import { TRANSFORM_LIMITS } from '../images/transform-plan';
+import { MAX_EDIT_SOURCES } from '../jobs/edit';
+import { WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS } from '../jobs/wait';
+import { DEFAULT_LOG_LEVEL } from '../mcp/logging';
+import { SERVER_INFO } from '../mcp/server';
+import { MAX_STYLES_PER_SUBJECT, MAX_TEMPLATE_CHARS } from '../styles/model';
+import { READ_ONLY, type ToolRegistrar } from './define';
+import { config as editConfig } from './edit-image';
+import { generateArgs } from './schemas';
+
+export const name = 'get_server_info';
+
+const int = z.number().int();
+
+export const config = {
+  title: 'Server info',
+  description:
+    'This server: name and version, MCP protocol versions, the providers it has now (with availability and ' +
+    'default model), and its limits (prompt length, images per call, wait time, transforms, previews, request ' +
+    'size, rate limit and daily image quota). For models and their capabilities, use list_providers.',
+  inputSchema: {},
+  outputSchema: {
+    name: z.string(),
+    title: z.string(),
+    version: z.string(),
+    protocol: z.object({
+      request: z.string().nullable().describe('The MCP-Protocol-Version this request was sent with.'),
+      latest: z.string(),
+      supported: z.array(z.string()),
+    }),
+    providers: z.array(
+      z.object({
+        id: z.string(),
+        label: z.string(),
+        available: z.boolean(),
+        reason: z.string().nullable(),
+        paid: z.boolean(),
+        default_model: z.string(),
+        models: int,
+      }),
+    ),
+    logging: z.object({ default_level: z.string() }),
+    limits: z.object({
+      max_prompt_chars: int,
+      max_negative_prompt_chars: int,
+      max_images_per_call: int,
+      max_edit_variants: int,
+      max_edit_sources: int,
+      wait_default_seconds: int,
+      wait_max_seconds: int,
+      max_body_bytes: int,
+      image_url_ttl_seconds: int,
+      image_retention_days: int.describe('0: images are kept until deleted.'),
+      transforms: z.object({
+        max_output_side: int,
+        max_output_pixels: int,
+        max_source_bytes: int,
+        max_source_pixels: int,
+      }),
+      previews: z.object({ default_side: int, min_side: int, max_side: int, max_bytes: int }),
+      styles: z.object({ max_per_caller: int, max_template_chars: int }),
+      rate_limit: z
+        .object({ requests: int, period_seconds: int })
+        .nullable()
+        .describe('Requests per access token per period; null when not limited.'),
+      daily_image_quota: int.nullable().describe('Images per caller per UTC day; null when unlimited.'),
+    }),
+  },
+  annotations: READ_ONLY,
+};
+
+export const registerGetServerInfo: ToolRegistrar = (server, ctx) => {
+  server.registerTool(name, config, async (_args, extra) => {
+    const statuses = await ctx.statuses();
+    const providers = [...ctx.registry.providers.values()].map((p) => {
+      const status = statuses.get(p.id);
+      return {
+        id: p.id,
+        label: p.label,
+        available: status?.available ?? true,
+        reason: status?.reason ?? null,
+        paid: ctx.paidProviders.includes(p.id),
+        default_model: p.defaultModel,
+        models: p.catalogue.length,
+      };
+    });
+    const c = ctx.config;
+    const header = extra.requestInfo?.headers['mcp-protocol-version'];
+    const info = {
+      ...SERVER_INFO,
+      protocol: {
+        request: typeof header === 'string' ? header : null,
+        latest: LATEST_PROTOCOL_VERSION,
+        supported: [...SUPPORTED_PROTOCOL_VERSIONS],
+      },
+      providers,
+      logging: { default_level: DEFAULT_LOG_LEVEL },
+      limits: {
+        max_prompt_chars: generateArgs.prompt.maxLength ?? 0,
+        max_negative_prompt_chars: generateArgs.negative_prompt.unwrap().maxLength ?? 0,
+        max_images_per_call: generateArgs.count.unwrap().maxValue ?? 0,
+        max_edit_variants: editConfig.inputSchema.count.unwrap().maxValue ?? 0,
+        max_edit_sources: MAX_EDIT_SOURCES,
+        wait_default_seconds: WAIT_DEFAULT_SECONDS,
+        wait_max_seconds: WAIT_MAX_SECONDS,
+        max_body_bytes: c.maxBodyBytes,
+        image_url_ttl_seconds: c.imageUrlTtlSeconds,
+        image_retention_days: c.imageRetentionDays,
+        transforms: {
+          max_output_side: TRANSFORM_LIMITS.maxOutputSide,
+          max_output_pixels: TRANSFORM_LIMITS.maxOutputPixels,
+          max_source_bytes: TRANSFORM_LIMITS.maxSourceBytes,
+          max_source_pixels: TRANSFORM_LIMITS.maxSourcePixels,
+        },
+        previews: {
+          default_side: PREVIEW_LIMITS.defaultSide,
+          min_side: PREVIEW_LIMITS.minSide,
+          max_side: PREVIEW_LIMITS.maxSide,
+          max_bytes: PREVIEW_LIMITS.maxBytes,
+        },
+        styles: { max_per_caller: MAX_STYLES_PER_SUBJECT, max_template_chars: MAX_TEMPLATE_CHARS },
+        rate_limit: c.rateLimit ? { requests: RATE_LIMIT.requests, period_seconds: RATE_LIMIT.periodSeconds } : null,
+        daily_image_quota: c.dailyImageQuota || null,
+      },
+    };
+    const up = providers.filter((p) => p.available).map((p) => p.id);
+    const text = [
+      `${info.title} (${info.name}) ${info.version}, MCP ${info.protocol.request ?? info.protocol.latest}.`,
+      `Providers available: ${up.join(', ') || 'none'}.`,
+      `Up to ${info.limits.max_images_per_call} images per call, prompts up to ${info.limits.max_prompt_chars} characters, waits up to ${WAIT_MAX_SECONDS}s.`,
+      info.limits.rate_limit
+        ? `Rate limit: ${RATE_LIMIT.requests} requests per ${RATE_LIMIT.periodSeconds}s.`
+        : 'No request rate limit.',
+      info.limits.daily_image_quota ? `Daily quota: ${info.limits.daily_image_quota} images.` : 'No daily image quota.',
+    ].join('\n');
+    return { content: [{ type: 'text', text }], structuredContent: info };
+  });
+};

@@ -1,0 +1,35 @@
+/** list_styles: the styles the caller can use, their own and the built-ins, a page at a time. */
+import { z } from 'zod';
+import { describeStyle, StyleViewSchema, toStyleView } from '../styles/view';
+import { READ_ONLY, type ToolRegistrar } from './define';
+import { pageArgs, pageResultShape } from './schemas';
+
+export const name = 'list_styles';
+
+export const config = {
+  title: 'List styles',
+  description:
+    'The styles you can pass as style to generate_image, generate_image_and_wait and edit_image: yours (saved ' +
+    'with save_style) and the built-ins you have not replaced, by name. Each is also a style://{name} resource.',
+  inputSchema: {
+    ...pageArgs,
+    source: z.enum(['all', 'saved', 'built-in']).default('all').describe('Only your own styles, or only built-ins.'),
+  },
+  outputSchema: { styles: z.array(StyleViewSchema), ...pageResultShape },
+  annotations: READ_ONLY,
+};
+
+export const registerListStyles: ToolRegistrar = (server, ctx) => {
+  server.registerTool(name, config, async ({ limit, offset, source }) => {
+    const all = (await ctx.styles.list(ctx.subject)).filter((s) => source === 'all' || s.source === source);
+    const page = all.slice(offset, offset + limit);
+    const hasMore = offset + limit < all.length;
+    const lines = page.map(describeStyle);
+    if (lines.length === 0) lines.push(offset > 0 ? 'No more styles.' : 'No styles yet; save one with save_style.');
+    if (hasMore) lines.push(`More styles: call again with offset ${offset + limit}.`);
+    return {
+      content: [{ type: 'text', text: lines.join('\n') }],
+      structuredContent: { styles: page.map(toStyleView), limit, offset, has_more: hasMore },
+    };
+  });
+};
