@@ -11,6 +11,7 @@ import { SERVER_INFO } from '../mcp/server';
 import { MAX_STYLES_PER_SUBJECT, MAX_TEMPLATE_CHARS } from '../styles/model';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { config as editConfig } from './edit-image';
+import { providerSummary } from './list-providers';
 import { generateArgs } from './schemas';
 
 export const name = 'get_server_info';
@@ -77,18 +78,10 @@ export const config = {
 export const registerGetServerInfo: ToolRegistrar = (server, ctx) => {
   server.registerTool(name, config, async (_args, extra) => {
     const statuses = await ctx.statuses();
-    const providers = [...ctx.registry.providers.values()].map((p) => {
-      const status = statuses.get(p.id);
-      return {
-        id: p.id,
-        label: p.label,
-        available: status?.available ?? true,
-        reason: status?.reason ?? null,
-        paid: ctx.paidProviders.includes(p.id),
-        default_model: p.defaultModel,
-        models: p.catalogue.length,
-      };
-    });
+    const providers = [...ctx.registry.providers.values()].map((p) => ({
+      ...providerSummary(ctx, p, statuses.get(p.id)),
+      models: p.catalogue.length,
+    }));
     const c = ctx.config;
     const header = extra.requestInfo?.headers['mcp-protocol-version'];
     const info = {

@@ -1,6 +1,8 @@
 /** list_providers: what this server can generate with, and how to prompt each model. */
 import { z } from 'zod';
-import type { ModelInfo } from '../providers/types';
+import type { RequestContext } from '../mcp/context';
+import type { ProviderStatus } from '../providers/status';
+import type { ImageProvider, ModelInfo } from '../providers/types';
 import { READ_ONLY, type ToolRegistrar } from './define';
 
 export const name = 'list_providers';
@@ -80,18 +82,29 @@ function modelView(model: ModelInfo, discovered: string[] | null) {
   };
 }
 
+/** What list_providers and get_server_info both say of a provider. */
+export function providerSummary(
+  ctx: Pick<RequestContext, 'paidProviders'>,
+  provider: ImageProvider,
+  status: ProviderStatus | undefined,
+) {
+  return {
+    id: provider.id,
+    label: provider.label,
+    available: status?.available ?? true,
+    reason: status?.reason ?? null,
+    paid: ctx.paidProviders.includes(provider.id),
+    default_model: provider.defaultModel,
+  };
+}
+
 export const registerListProviders: ToolRegistrar = (server, ctx) => {
   server.registerTool(name, config, async ({ refresh }) => {
     const statuses = await ctx.statuses({ refresh });
     const providers = [...ctx.registry.providers.values()].map((p) => {
       const status = statuses.get(p.id);
       return {
-        id: p.id,
-        label: p.label,
-        available: status?.available ?? true,
-        reason: status?.reason ?? null,
-        paid: ctx.paidProviders.includes(p.id),
-        default_model: p.defaultModel,
+        ...providerSummary(ctx, p, status),
         checked_at: status ? new Date(status.checkedAt).toISOString() : null,
         models: p.catalogue.map((m) => modelView(m, status?.discovered ?? null)),
       };
