@@ -49,7 +49,7 @@ export class BenchClient {
       headers: MCP_HEADERS,
       body: rpcBody(method, params, this.nextId++),
     });
-    const reply = (await response.json()) as RpcReply;
+    const reply = await replyOf(response);
     if (!response.ok || reply.error || !reply.result) {
       throw new Error(`${method}: HTTP ${response.status} ${reply.error?.message ?? JSON.stringify(reply)}`);
     }
@@ -92,4 +92,20 @@ export class BenchClient {
     const response = await fetch(`${this.url}/__bench/r2-keys?prefix=${encodeURIComponent(prefix)}`);
     return ((await response.json()) as { keys: string[] }).keys;
   }
+}
+
+/**
+ * The JSON-RPC reply, sent either as JSON or, when the server streams notifications (progress, log messages)
+ * before it, as the last `data:` line of an event stream, as the MCP client SDK reads it.
+ */
+async function replyOf(response: Response): Promise<RpcReply> {
+  const text = await response.text();
+  if (!response.headers.get('content-type')?.includes('text/event-stream')) return JSON.parse(text) as RpcReply;
+  const data = text
+    .split('\n')
+    .filter((line) => line.startsWith('data:'))
+    .map((line) => line.slice(5).trim());
+  const last = data.at(-1);
+  if (!last) throw new Error(`an event stream without a reply: ${text.slice(0, 200)}`);
+  return JSON.parse(last) as RpcReply;
 }

@@ -8,7 +8,7 @@ import type { Context } from 'hono';
 import { connect } from '../mcp/connect';
 import { createRequestContext } from '../mcp/context';
 import { mayNotify } from '../mcp/logging';
-import { createServer } from '../mcp/server';
+import { createServer, scopeFor } from '../mcp/server';
 import { errorResponse } from './errors';
 import { readJsonRpc } from './jsonrpc-body';
 import type { AppEnv } from './types';
@@ -31,7 +31,7 @@ export async function handleStreamableHttp(c: Context<AppEnv>): Promise<Response
   const request = new Request(c.req.url, { method: 'POST', headers });
 
   const ctx = createRequestContext(c.env, c.var.config, c.var.subject, c.req.url);
-  const server = createServer(ctx);
+  const server = createServer(ctx, scopeFor(parsed.messages));
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: !(acceptsStream && mayNotify(parsed.messages)),

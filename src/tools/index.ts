@@ -1,46 +1,45 @@
 /** Every tool, registered once; both transports build their server from this list. */
 import type { TaskTool } from '../tasks/tool';
 import type { ToolRegistrar } from './define';
-import { registerDeleteImage } from './delete-image';
-import { registerDeleteStyle } from './delete-style';
-import { name as editImageName, task as editImageTask, registerEditImage } from './edit-image';
-import { registerGalleryLink } from './gallery-link';
-import { registerGenerateImage } from './generate-image';
-import {
-  name as generateAndWaitName,
-  task as generateAndWaitTask,
-  registerGenerateImageAndWait,
-} from './generate-image-and-wait';
-import { registerGetJobStatus } from './get-job-status';
-import { registerGetServerInfo } from './get-server-info';
-import { registerListGenerations } from './list-generations';
-import { registerListJobs } from './list-jobs';
-import { registerListProviders } from './list-providers';
-import { registerListStyles } from './list-styles';
-import { registerSaveStyle } from './save-style';
-import { registerShowImage } from './show-image';
-import { registerWaitForCompletion } from './wait-for-completion';
+import * as deleteImage from './delete-image';
+import * as deleteStyle from './delete-style';
+import * as editImage from './edit-image';
+import * as galleryLink from './gallery-link';
+import * as generateImage from './generate-image';
+import * as generateImageAndWait from './generate-image-and-wait';
+import * as getJobStatus from './get-job-status';
+import * as getServerInfo from './get-server-info';
+import * as listGenerations from './list-generations';
+import * as listJobs from './list-jobs';
+import * as listProviders from './list-providers';
+import * as listStyles from './list-styles';
+import * as saveStyle from './save-style';
+import * as showImage from './show-image';
+import * as waitForCompletion from './wait-for-completion';
 
-export const tools: readonly ToolRegistrar[] = [
-  registerGenerateImage,
-  registerGetJobStatus,
-  registerListGenerations,
-  registerListJobs,
-  registerWaitForCompletion,
-  registerGenerateImageAndWait,
-  registerListProviders,
-  registerDeleteImage,
-  registerEditImage,
-  registerGalleryLink,
-  registerShowImage,
-  registerSaveStyle,
-  registerListStyles,
-  registerDeleteStyle,
-  registerGetServerInfo,
-];
+/** Each tool by name, in the order tools/list shows them. */
+export const toolsByName: ReadonlyMap<string, ToolRegistrar> = new Map([
+  [generateImage.name, generateImage.registerGenerateImage],
+  [getJobStatus.name, getJobStatus.registerGetJobStatus],
+  [listGenerations.name, listGenerations.registerListGenerations],
+  [listJobs.name, listJobs.registerListJobs],
+  [waitForCompletion.name, waitForCompletion.registerWaitForCompletion],
+  [generateImageAndWait.name, generateImageAndWait.registerGenerateImageAndWait],
+  [listProviders.name, listProviders.registerListProviders],
+  [deleteImage.name, deleteImage.registerDeleteImage],
+  [editImage.name, editImage.registerEditImage],
+  [galleryLink.name, galleryLink.registerGalleryLink],
+  [showImage.name, showImage.registerShowImage],
+  [saveStyle.name, saveStyle.registerSaveStyle],
+  [listStyles.name, listStyles.registerListStyles],
+  [deleteStyle.name, deleteStyle.registerDeleteStyle],
+  [getServerInfo.name, getServerInfo.registerGetServerInfo],
+]);
+
+export const tools: readonly ToolRegistrar[] = [...toolsByName.values()];
 
 /** The tools that also take task-augmented calls (their config says `execution: { taskSupport: 'optional' }`). */
 export const taskTools: Readonly<Record<string, TaskTool>> = {
-  [generateAndWaitName]: generateAndWaitTask,
-  [editImageName]: editImageTask,
+  [generateImageAndWait.name]: generateImageAndWait.task,
+  [editImage.name]: editImage.task,
 };
