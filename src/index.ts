@@ -8,7 +8,7 @@ import { pruneUsage } from './jobs/quota';
 import { expireImages } from './jobs/retention';
 import { JobStore } from './jobs/store';
 import { sweepStuckJobs } from './jobs/sweeper';
-import { createRegistry } from './providers/registry';
+import { registryFor } from './providers/registry';
 import { SseMailbox } from './sse/mailbox';
 import { pruneTasks } from './tasks/store';
 
@@ -22,7 +22,7 @@ export default {
     await consumeJobs(batch, {
       store,
       bucket: env.IMAGES,
-      registry: createRegistry(config, { AI: env.AI }),
+      registry: registryFor(config, { AI: env.AI }),
       config,
       now: Date.now,
       secrets: secretsOf(config),

@@ -5,7 +5,7 @@ import type { UrlContext } from '../images/urls';
 import type { JobMessage } from '../jobs/model';
 import { reserveImages } from '../jobs/quota';
 import { JobStore } from '../jobs/store';
-import { createRegistry, type ProviderRegistry } from '../providers/registry';
+import { type ProviderRegistry, registryFor } from '../providers/registry';
 import { type ProviderStatus, providerStatuses } from '../providers/status';
 import { StyleStore } from '../styles/store';
 import { TaskStore } from '../tasks/store';
@@ -37,7 +37,7 @@ export function createRequestContext(
 ): RequestContext {
   const baseUrl = config.publicBaseUrl ?? new URL(requestUrl).origin;
   let urls: Promise<UrlContext> | undefined;
-  const registry = createRegistry(config, { AI: env.AI });
+  const registry = registryFor(config, { AI: env.AI });
   return {
     subject,
     baseUrl,

@@ -15,6 +15,20 @@ export interface ProviderRegistry {
   readonly providers: ReadonlyMap<string, ImageProvider>;
 }
 
+const registries = new WeakMap<object, { ai: AiBinding | undefined; registry: ProviderRegistry }>();
+
+/**
+ * The registry for a configuration, built once per isolate: providers hold only their settings and SDK
+ * clients (no per-request state), and building the SDK clients on every request would cost each call.
+ */
+export function registryFor(config: Config, bindings: { AI?: AiBinding | undefined } = {}): ProviderRegistry {
+  const cached = registries.get(config);
+  if (cached && cached.ai === bindings.AI) return cached.registry;
+  const registry = createRegistry(config, bindings);
+  registries.set(config, { ai: bindings.AI, registry });
+  return registry;
+}
+
 export function createRegistry(
   config: Pick<Config, 'placeholderDelayMs' | 'providers'>,
   bindings: { AI?: AiBinding | undefined } = {},
