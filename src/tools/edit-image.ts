@@ -59,13 +59,13 @@ export const registerEditImage: ToolRegistrar = (server, ctx) => {
       jobs.map((j) => j.id),
       args.timeout_seconds,
       extra,
-      { log },
+      { preview: args.include_preview, log },
     );
   });
 };
 
-/** The task-augmented call (params.task): the same jobs; tasks/result then waits for them (no previews, as here). */
+/** The task-augmented call (params.task): the same jobs; tasks/result then waits for them. */
 export const task = taskTool(config.inputSchema, async (ctx, args) => ({
   jobs: await submitEdit(ctx, ctx.subject, args),
-  preview: false,
+  preview: args.include_preview,
 }));

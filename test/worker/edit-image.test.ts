@@ -111,6 +111,19 @@ describe('edit_image with the placeholder provider', () => {
     expect(status.structured.source_ids).toEqual([source]);
   });
 
+  it('returns links only, and an inline preview of the result when asked', async () => {
+    const source = await storedImage(SOURCE, 64, 64);
+    const args = { images: [source], prompt: 'make it cooler', provider: 'placeholder' };
+    const plain = await callTool('edit_image', args);
+    expect(plain.content.some((c) => c.type === 'image')).toBe(false);
+    const shown = await callTool<WaitResult & { previews: Array<{ job_id: string }> }>('edit_image', {
+      ...args,
+      include_preview: true,
+    });
+    expect(shown.content.filter((c) => c.type === 'image')).toHaveLength(1);
+    expect(shown.structured.previews.map((p) => p.job_id)).toEqual([shown.structured.jobs[0]!.job_id]);
+  });
+
   it('repaints only inside the mask and records the mask', async () => {
     const [source, mask] = await Promise.all([storedImage(SOURCE, 64, 64), storedImage(MASK, 64, 64)]);
     const result = await callTool<WaitResult>('edit_image', {
