@@ -1,12 +1,10 @@
 /** edit_image: image-to-image from the caller's own images, queued like any job and waited on. */
 import { z } from 'zod';
 import { MAX_EDIT_SOURCES, submitEdit } from '../jobs/edit';
-import { callLog } from '../mcp/logging';
 import { TASK_OPTIONAL, taskTool } from '../tasks/tool';
 import { CREATES_JOBS, type ToolRegistrar } from './define';
-import { logQueued } from './job-log';
 import { generateArgs, imageRef, waitArgs, waitResultShape } from './schemas';
-import { waitAndReport } from './wait-result';
+import { submitAndWait } from './wait-result';
 
 export const name = 'edit_image';
 
@@ -50,18 +48,9 @@ export const config = {
 };
 
 export const registerEditImage: ToolRegistrar = (server, ctx) => {
-  server.registerTool(name, config, async (args, extra) => {
-    const log = callLog(server, extra);
-    const jobs = await submitEdit(ctx, ctx.subject, args);
-    await logQueued(log, jobs);
-    return waitAndReport(
-      ctx,
-      jobs.map((j) => j.id),
-      args.timeout_seconds,
-      extra,
-      { preview: args.include_preview, log },
-    );
-  });
+  server.registerTool(name, config, (args, extra) =>
+    submitAndWait(server, ctx, extra, args, () => submitEdit(ctx, ctx.subject, args)),
+  );
 };
 
 /** The task-augmented call (params.task): the same jobs; tasks/result then waits for them. */

@@ -1,11 +1,9 @@
 /** generate_image_and_wait: queue the images and wait for them in one call. */
 import { submitJobs } from '../jobs/submit';
-import { callLog } from '../mcp/logging';
 import { TASK_OPTIONAL, taskTool } from '../tasks/tool';
 import { CREATES_JOBS, type ToolRegistrar } from './define';
-import { logQueued } from './job-log';
 import { generateArgs, waitArgs, waitResultShape } from './schemas';
-import { waitAndReport } from './wait-result';
+import { submitAndWait } from './wait-result';
 
 export const name = 'generate_image_and_wait';
 
@@ -22,18 +20,9 @@ export const config = {
 };
 
 export const registerGenerateImageAndWait: ToolRegistrar = (server, ctx) => {
-  server.registerTool(name, config, async (args, extra) => {
-    const log = callLog(server, extra);
-    const jobs = await submitJobs(ctx, ctx.subject, args);
-    await logQueued(log, jobs);
-    return waitAndReport(
-      ctx,
-      jobs.map((j) => j.id),
-      args.timeout_seconds,
-      extra,
-      { preview: args.include_preview, log },
-    );
-  });
+  server.registerTool(name, config, (args, extra) =>
+    submitAndWait(server, ctx, extra, args, () => submitJobs(ctx, ctx.subject, args)),
+  );
 };
 
 /** The task-augmented call (params.task): the same jobs; tasks/result then waits for them. */

@@ -1,4 +1,5 @@
 /** Waiting on jobs for the wait tools: polls D1, reports progress when asked, and shapes the result. */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { AppError } from '../errors';
@@ -7,11 +8,29 @@ import type { Job } from '../jobs/model';
 import { waitForJobs } from '../jobs/wait';
 import type { RequestContext } from '../mcp/context';
 import { describeJob, imageLinks, viewsOf } from '../mcp/job-view';
-import type { CallLog } from '../mcp/logging';
-import { logChanges } from './job-log';
+import { type CallLog, callLog } from '../mcp/logging';
+import { logChanges, logQueued } from './job-log';
 import type { WAIT_OUTCOMES } from './schemas';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/**
+ * The submit-then-wait tools (generate_image_and_wait, edit_image): queue the jobs, say so in the client's
+ * log, then wait for them and report as wait_for_completion does.
+ */
+export async function submitAndWait(
+  server: McpServer,
+  ctx: RequestContext,
+  extra: Extra,
+  args: { timeout_seconds: number; include_preview: boolean },
+  submit: () => Promise<readonly Job[]>,
+): Promise<CallToolResult> {
+  const log = callLog(server, extra);
+  const jobs = await submit();
+  await logQueued(log, jobs);
+  const ids = jobs.map((j) => j.id);
+  return waitAndReport(ctx, ids, args.timeout_seconds, extra, { preview: args.include_preview, log });
+}
 
 function outcome(jobs: readonly Job[], done: boolean): (typeof WAIT_OUTCOMES)[number] {
   if (!done) return 'running';
