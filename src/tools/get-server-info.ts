@@ -11,7 +11,7 @@ import { SERVER_INFO } from '../mcp/server';
 import { MAX_STYLES_PER_SUBJECT, MAX_TEMPLATE_CHARS } from '../styles/model';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { config as editConfig } from './edit-image';
-import { providerSummary } from './list-providers';
+import { providerSummary, providerSummaryShape } from './list-providers';
 import { generateArgs } from './schemas';
 
 export const name = 'get_server_info';
@@ -36,12 +36,7 @@ export const config = {
     }),
     providers: z.array(
       z.object({
-        id: z.string(),
-        label: z.string(),
-        available: z.boolean(),
-        reason: z.string().nullable(),
-        paid: z.boolean(),
-        default_model: z.string(),
+        ...providerSummaryShape,
         models: int,
       }),
     ),

@@ -24,6 +24,16 @@ const ModelSchema = z.object({
   }),
 });
 
+/** The fields of providerSummary(), shared by list_providers' and get_server_info's output schemas. */
+export const providerSummaryShape = {
+  id: z.string(),
+  label: z.string(),
+  available: z.boolean(),
+  reason: z.string().nullable(),
+  paid: z.boolean(),
+  default_model: z.string(),
+};
+
 export const config = {
   title: 'List image providers and models',
   description:
@@ -34,12 +44,7 @@ export const config = {
   outputSchema: {
     providers: z.array(
       z.object({
-        id: z.string(),
-        label: z.string(),
-        available: z.boolean(),
-        reason: z.string().nullable(),
-        paid: z.boolean(),
-        default_model: z.string(),
+        ...providerSummaryShape,
         checked_at: z.string().nullable(),
         models: z.array(ModelSchema),
       }),
