@@ -53,15 +53,15 @@ export async function findOriginal(bucket: R2Bucket, jobId: string): Promise<R2O
 
 /** Deletes an image's original and every stored variant of it; returns how many objects went. */
 export async function deleteImageObjects(bucket: R2Bucket, jobId: string): Promise<number> {
-  const keys = [originalKey(jobId)];
+  // Listed variants exist; only the original needs looking up.
+  const present = (await bucket.head(originalKey(jobId))) ? [originalKey(jobId)] : [];
   let cursor: string | undefined;
   do {
     const page = await bucket.list({ prefix: `variants/${jobId}/`, ...(cursor && { cursor }) });
-    keys.push(...page.objects.map((o) => o.key));
+    present.push(...page.objects.map((o) => o.key));
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
-  const existing = await Promise.all(keys.map((k) => bucket.head(k)));
-  const present = keys.filter((_, i) => existing[i] !== null);
-  if (present.length > 0) await bucket.delete(present);
+  // R2 deletes at most 1000 keys per call.
+  for (let i = 0; i < present.length; i += 1000) await bucket.delete(present.slice(i, i + 1000));
   return present.length;
 }
