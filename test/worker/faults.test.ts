@@ -9,6 +9,12 @@ import { consumeJobs, processMessage } from '../../src/jobs/consumer';
 import { JobStore } from '../../src/jobs/store';
 import { consumerDeps, insertJob, jobRow, ScriptedProvider } from '../helpers/jobs';
 
+/** What the real binding has under `key`, its methods bound to it (workerd bindings check their receiver). */
+function forward(target: object, key: string | symbol): unknown {
+  const value = Reflect.get(target, key, target);
+  return typeof value === 'function' ? value.bind(target) : value;
+}
+
 /** A D1 database whose statements matching `pattern` throw, the first `times` times they run. */
 function faultyDb(db: D1Database, pattern: RegExp, times: number) {
   const state = { left: times, failures: 0 };
@@ -28,8 +34,7 @@ function faultyDb(db: D1Database, pattern: RegExp, times: number) {
             return Promise.reject(new Error('D1_ERROR: injected fault: database is unavailable'));
           };
         }
-        const value = Reflect.get(target, key, target);
-        return typeof value === 'function' ? value.bind(target) : value;
+        return forward(target, key);
       },
     });
     real.set(proxy, statement);
@@ -41,8 +46,7 @@ function faultyDb(db: D1Database, pattern: RegExp, times: number) {
       // batch() accepts only real statements.
       if (key === 'batch')
         return (statements: D1PreparedStatement[]) => target.batch(statements.map((s) => real.get(s) ?? s));
-      const value = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      return forward(target, key);
     },
   });
   return { db: wrapped, state };
@@ -60,8 +64,7 @@ function faultyBucket(bucket: R2Bucket, times: number) {
           return Promise.reject(new Error('R2 internal error (injected)'));
         };
       }
-      const value = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      return forward(target, key);
     },
   });
   return { bucket: wrapped, state };
