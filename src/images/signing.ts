@@ -4,6 +4,7 @@
  * otherwise a random key the deployment generates once and keeps in D1.
  */
 import type { Config } from '../config';
+import { encodeBase64 } from '../providers/sniff';
 
 const keys = new Map<string, Promise<CryptoKey>>();
 const encoder = new TextEncoder();
@@ -47,9 +48,7 @@ export function signingSecret(db: D1Database, config: Pick<Config, 'signingKey'>
 }
 
 export function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return encodeBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 function fromBase64url(text: string): Uint8Array | null {

@@ -23,7 +23,7 @@ import {
   presetFor,
   SD_WEBUI_FALLBACK_CATALOGUE,
 } from './sd-webui-presets';
-import { decodeBase64, imageDimensions, sniffImageType } from './sniff';
+import { decodeBase64, encodeBase64, imageDimensions, sniffImageType } from './sniff';
 import {
   type GeneratedImage,
   type GenerationContext,
@@ -52,7 +52,7 @@ export interface SdWebuiOptions {
 const LABEL = 'Stable Diffusion WebUI';
 
 function base64Utf8(text: string): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+  return encodeBase64(new TextEncoder().encode(text));
 }
 
 function malformed(detail: string): ProviderError {
