@@ -342,11 +342,10 @@ describe('against the fake Gemini API', () => {
   });
 
   it('gives up when the signal fires, as a retryable timeout', async () => {
-    const started = Date.now();
+    // The fake hangs for good: only the signal can end this call.
     const e = await failure(
       run(request({ prompt: `FAKE:hang ${crypto.randomUUID()}` }), provider(), AbortSignal.timeout(300)),
     );
     expect(e).toMatchObject({ code: 'timeout', retryable: true });
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

@@ -188,10 +188,10 @@ describe('tasks: cancellation', () => {
     const deps = consumerDeps(provider, { cancelPollMs: 50 });
     const running = processMessage({ job_id: job.id }, deps);
     while ((await jobRow(job.id))?.status !== 'processing') await new Promise((r) => setTimeout(r, 10));
-    const started = Date.now();
     await deps.store.fail([job.id], Date.now(), 'Cancelled by request (tasks/cancel).', 'cancelled');
+    // The provider hangs until aborted: only the cancellation watch ends it with this note (its own
+    // timeout would end it as a retryable timeout instead).
     const outcome = await running;
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(outcome).toMatchObject({ ack: true, note: expect.stringContaining('cancelled while generating') });
     expect(provider.calls).toBe(1);
     expect(await findOriginal(env.IMAGES, job.id)).toBeNull();
