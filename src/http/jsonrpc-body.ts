@@ -1,12 +1,24 @@
 /** Reading a JSON-RPC body once, with the standard error codes for what is wrong with it. */
-import { type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import { JSONRPCMessageSchema } from '@modelcontextprotocol/core';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import type { Context } from 'hono';
 import type { AppEnv } from './types';
 
 export type ParsedBody = { ok: true; body: unknown; messages: JSONRPCMessage[] } | { ok: false; response: Response };
 
-function rpcError(c: Context<AppEnv>, code: number, message: string): { ok: false; response: Response } {
-  return { ok: false, response: c.json({ jsonrpc: '2.0', id: null, error: { code, message } }, 400) };
+/** The id of a message that failed validation, when it has a usable one: error responses name their request. */
+function idOf(item: unknown): string | number | null {
+  const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+}
+
+function rpcError(
+  c: Context<AppEnv>,
+  code: number,
+  message: string,
+  id: string | number | null = null,
+): { ok: false; response: Response } {
+  return { ok: false, response: c.json({ jsonrpc: '2.0', id, error: { code, message } }, 400) };
 }
 
 export async function readJsonRpc(c: Context<AppEnv>, options: { allowBatch: boolean }): Promise<ParsedBody> {
@@ -24,7 +36,12 @@ export async function readJsonRpc(c: Context<AppEnv>, options: { allowBatch: boo
   for (const item of items) {
     const parsed = JSONRPCMessageSchema.safeParse(item);
     if (!parsed.success) {
-      return rpcError(c, -32600, 'Invalid Request: expected a JSON-RPC 2.0 request, notification or response object.');
+      return rpcError(
+        c,
+        -32600,
+        'Invalid Request: expected a JSON-RPC 2.0 request, notification or response object.',
+        Array.isArray(body) ? null : idOf(item),
+      );
     }
     messages.push(parsed.data);
   }

@@ -1,17 +1,76 @@
 /**
- * Streamable HTTP, stateless: a fresh server and transport per POST. Responses are plain JSON unless the
- * client can take an event stream and the call may send notifications (progress, or log entries: see
- * src/mcp/logging.ts), which need the stream to carry them.
+ * Streamable HTTP, stateless, both protocol eras on one endpoint, chosen per request by the SDK's own
+ * classifier (`isLegacyRequest`: a request without the 2026-07-28 `_meta` envelope is 2025-era):
+ * - 2026-07-28: the SDK's `createMcpHandler` (strict, `legacy: 'reject'`) validates the envelope and the
+ *   Mcp-Method / Mcp-Name headers, answers server/discover and shapes the response (JSON, or an event stream
+ *   once a handler notifies).
+ * - 2025 era: a fresh server and transport per POST, as the SDK's stateless fallback does, except that the
+ *   response is plain JSON unless the client takes an event stream and the call may send notifications
+ *   (progress, log entries: see src/mcp/logging.ts), and a client that sends no Accept header (curl scripts)
+ *   is served rather than refused with 406.
+ * Both build their server from the one factory in src/mcp/server.ts.
  */
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import {
+  createMcpHandler,
+  isLegacyRequest,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
 import type { Context } from 'hono';
+import { describeError } from '../errors';
+import { log } from '../log';
 import { connect } from '../mcp/connect';
 import { createRequestContext } from '../mcp/context';
 import { mayNotify } from '../mcp/logging';
 import { createServer, scopeFor } from '../mcp/server';
 import { errorResponse } from './errors';
-import { readJsonRpc } from './jsonrpc-body';
+import { type ParsedBody, readJsonRpc } from './jsonrpc-body';
 import type { AppEnv } from './types';
+
+type Parsed = Extract<ParsedBody, { ok: true }>;
+
+/** What the modern handler's factory builds its server from, per request (requests are never shared). */
+const pending = new WeakMap<Request, () => ReturnType<typeof createServer>>();
+
+const modern = createMcpHandler(
+  ({ requestInfo }) => {
+    const build = requestInfo && pending.get(requestInfo);
+    if (!build) throw new Error('No server set up for this request');
+    return build();
+  },
+  {
+    legacy: 'reject',
+    onerror: (error) => log.info('mcp request refused or failed', { error: describeError(error) }),
+  },
+);
+
+function serveModern(c: Context<AppEnv>, parsed: Parsed): Promise<Response> {
+  const request = c.req.raw;
+  pending.set(request, () =>
+    createServer(createRequestContext(c.env, c.var.config, c.var.subject, c.req.url), {
+      era: 'modern',
+      scope: scopeFor(parsed.messages),
+    }),
+  );
+  return modern.fetch(request, { parsedBody: parsed.body });
+}
+
+async function serveLegacy(c: Context<AppEnv>, parsed: Parsed): Promise<Response> {
+  // curl scripts often send no Accept header at all: serve them plain JSON rather than 406.
+  const accept = c.req.header('accept') ?? '';
+  const acceptsStream = accept.includes('text/event-stream');
+  const headers = new Headers(c.req.raw.headers);
+  headers.set('accept', 'application/json, text/event-stream');
+  const request = new Request(c.req.url, { method: 'POST', headers });
+
+  const ctx = createRequestContext(c.env, c.var.config, c.var.subject, c.req.url);
+  const server = createServer(ctx, { era: 'legacy', scope: scopeFor(parsed.messages) });
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: !(acceptsStream && mayNotify(parsed.messages)),
+  });
+  await connect(server, transport);
+  return transport.handleRequest(request, { parsedBody: parsed.body });
+}
 
 export async function handleStreamableHttp(c: Context<AppEnv>): Promise<Response> {
   if (c.req.method !== 'POST') {
@@ -22,20 +81,5 @@ export async function handleStreamableHttp(c: Context<AppEnv>): Promise<Response
   }
   const parsed = await readJsonRpc(c, { allowBatch: true });
   if (!parsed.ok) return parsed.response;
-
-  // curl scripts often send no Accept header at all: serve them plain JSON rather than 406.
-  const accept = c.req.header('accept') ?? '';
-  const acceptsStream = accept.includes('text/event-stream');
-  const headers = new Headers(c.req.raw.headers);
-  headers.set('accept', 'application/json, text/event-stream');
-  const request = new Request(c.req.url, { method: 'POST', headers });
-
-  const ctx = createRequestContext(c.env, c.var.config, c.var.subject, c.req.url);
-  const server = createServer(ctx, scopeFor(parsed.messages));
-  const transport = new WebStandardStreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: !(acceptsStream && mayNotify(parsed.messages)),
-  });
-  await connect(server, transport);
-  return transport.handleRequest(request, { parsedBody: parsed.body });
+  return (await isLegacyRequest(c.req.raw, parsed.body)) ? serveLegacy(c, parsed) : serveModern(c, parsed);
 }

@@ -28,7 +28,7 @@ sseRoute.get('/', async (c) => {
   await mailbox.open(sessionId, c.var.subject, Date.now() + maxStreamMs + 120_000);
 
   const transport = new SseServerTransport(sessionId);
-  const server = createServer(createRequestContext(c.env, config, c.var.subject, c.req.url));
+  const server = createServer(createRequestContext(c.env, config, c.var.subject, c.req.url), { era: 'legacy' });
   await connect(server, transport);
   transport.write(`retry: 1000\nevent: endpoint\ndata: /sse/message?sessionId=${sessionId}\n\n`);
   const session = runSession({ transport, mailbox, subject: c.var.subject, maxStreamMs });

@@ -2,9 +2,9 @@
  * Connecting a server to a transport, with one check the SDK leaves out: a known method whose params do not
  * match its schema is answered -32602 (invalid params) instead of the SDK's generic -32603.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ClientRequestSchema, ErrorCode, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ClientRequestSchema } from '@modelcontextprotocol/core';
+import type { JSONRPCMessage, McpServer, Transport } from '@modelcontextprotocol/server';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
 
 const schemas = new Map(ClientRequestSchema.options.map((schema) => [schema.shape.method.value as string, schema]));
 
@@ -27,7 +27,7 @@ export async function connect(server: McpServer, transport: Transport): Promise<
       void transport.send({
         jsonrpc: '2.0',
         id: message.id,
-        error: { code: ErrorCode.InvalidParams, message: problem },
+        error: { code: ProtocolErrorCode.InvalidParams, message: problem },
       });
       return;
     }

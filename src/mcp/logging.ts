@@ -1,25 +1,27 @@
 /**
- * The MCP logging capability. The level that decides which notifications/message entries a tool call sends is,
- * in order: the call's own `_meta["io.modelcontextprotocol/logLevel"]` (the stateless way newer clients ask),
- * else the last logging/setLevel this server instance received, else DEFAULT_LOG_LEVEL. A server instance lives
- * for one Streamable HTTP POST (so setLevel holds for the rest of that batch only, there being no session) or
- * for one legacy SSE stream (so setLevel holds for the stream). Entries carry ids and outcomes, never secrets.
+ * The MCP logging capability (deprecated by 2026-07-28, SEP-2577, and kept for the clients that use it). Which
+ * notifications/message entries a tool call sends depends on the era its server instance serves:
+ * - 2026-07-28: only what the request asks for in `_meta["io.modelcontextprotocol/logLevel"]`; without it, none
+ *   (the spec's MUST NOT: modelcontextprotocol.io/specification/2026-07-28/server/utilities/logging).
+ * - 2025 era: that same `_meta` key when present, else the last logging/setLevel this instance received, else
+ *   DEFAULT_LOG_LEVEL. An instance lives for one Streamable HTTP POST (so setLevel holds for the rest of that
+ *   batch only, there being no session) or for one legacy SSE stream (so setLevel holds for the stream).
+ * Entries carry ids and outcomes, never secrets.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { LoggingLevelSchema } from '@modelcontextprotocol/core';
 import {
   type JSONRPCMessage,
+  LOG_LEVEL_META_KEY,
   type LoggingLevel,
-  LoggingLevelSchema,
-  type ServerNotification,
-  type ServerRequest,
-  SetLevelRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+  type McpServer,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { describeError } from '../errors';
 import { log } from '../log';
+import { envelopeValue } from './envelope';
 
+export { LOG_LEVEL_META_KEY };
 export const DEFAULT_LOG_LEVEL: LoggingLevel = 'info';
-export const LOG_LEVEL_META_KEY = 'io.modelcontextprotocol/logLevel';
 const LOGGER = 'imagegen';
 
 /** Tools that send log entries while they run: a client that takes event streams gets these calls streamed. */
@@ -32,40 +34,55 @@ export const TOOLS_THAT_LOG: ReadonlySet<string> = new Set([
 
 const SEVERITY = new Map(LoggingLevelSchema.options.map((level, index) => [level, index]));
 
-/** The level set by logging/setLevel, per server instance (so per POST, or per SSE stream). */
-const levels = new WeakMap<McpServer, LoggingLevel>();
+export type Era = 'legacy' | 'modern';
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+interface LogState {
+  era: Era;
+  /** The level set by logging/setLevel (2025 era only). */
+  level?: LoggingLevel;
+}
+
+/** Per server instance, so per request (Streamable HTTP) or per stream (legacy SSE). */
+const states = new WeakMap<McpServer, LogState>();
 
 /** Declares the capability and answers logging/setLevel; call before connecting. */
-export function enableLogging(server: McpServer): void {
+export function enableLogging(server: McpServer, era: Era): void {
+  const state: LogState = { era };
+  states.set(server, state);
   server.server.registerCapabilities({ logging: {} });
-  server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
-    levels.set(server, request.params.level);
+  server.server.setRequestHandler('logging/setLevel', (request) => {
+    state.level = request.params.level;
     return {};
   });
 }
 
 export type CallLog = (level: LoggingLevel, message: string, fields?: Record<string, unknown>) => Promise<void>;
 
-/** The level in effect for one call (see the module comment). */
-export function levelFor(server: McpServer, extra: Pick<Extra, '_meta'>): LoggingLevel {
-  const asked = LoggingLevelSchema.safeParse(extra._meta?.[LOG_LEVEL_META_KEY]);
-  return asked.success ? asked.data : (levels.get(server) ?? DEFAULT_LOG_LEVEL);
+/** The level in effect for one call (see the module comment); undefined means send nothing. */
+export function levelFor(server: McpServer, ctx: Pick<ServerContext, 'mcpReq'>): LoggingLevel | undefined {
+  const asked = LoggingLevelSchema.safeParse(envelopeValue(ctx, LOG_LEVEL_META_KEY));
+  if (asked.success) return asked.data;
+  const state = states.get(server);
+  if (state?.era === 'modern') return undefined;
+  return state?.level ?? DEFAULT_LOG_LEVEL;
 }
+
+const silent: CallLog = async () => {};
 
 /**
  * A logger for one request: entries at or above its level go to the client as notifications/message tied to
  * the request, so they travel on its response stream. A client that has gone away does not fail the call.
  */
-export function callLog(server: McpServer, extra: Extra): CallLog {
-  const threshold = SEVERITY.get(levelFor(server, extra))!;
-  return async (level, message, fields = {}) => {
-    if (SEVERITY.get(level)! < threshold) return;
+export function callLog(server: McpServer, ctx: ServerContext): CallLog {
+  const level = levelFor(server, ctx);
+  if (level === undefined) return silent;
+  const threshold = SEVERITY.get(level)!;
+  return async (entryLevel, message, fields = {}) => {
+    if (SEVERITY.get(entryLevel)! < threshold) return;
     try {
-      await extra.sendNotification({
+      await ctx.mcpReq.notify({
         method: 'notifications/message',
-        params: { level, logger: LOGGER, data: { message, ...fields } },
+        params: { level: entryLevel, logger: LOGGER, data: { message, ...fields } },
       });
     } catch (error) {
       log.warn('log notification not delivered', { error: describeError(error) });
@@ -73,7 +90,7 @@ export function callLog(server: McpServer, extra: Extra): CallLog {
   };
 }
 
-/** Whether answering `messages` may send notifications, so the response should be an event stream. */
+/** Whether answering 2025-era `messages` may send notifications, so the response should be an event stream. */
 export function mayNotify(messages: readonly JSONRPCMessage[]): boolean {
   return messages.some((m) => {
     if (!('method' in m)) return false;

@@ -1,19 +1,16 @@
 /** The one MCP server factory: a fresh server per request (Streamable HTTP) or per stream (legacy SSE). */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
+import { type CacheHint, type JSONRPCMessage, McpServer } from '@modelcontextprotocol/server';
+import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker';
 import { prompts } from '../prompts';
 import { registerAppResources } from '../resources/apps';
 import { registerImageResources } from '../resources/images';
 import { registerStyleResources } from '../resources/styles';
-import { enableTasks, TASKS_CAPABILITY } from '../tasks/protocol';
-import { D1TaskStore } from '../tasks/sdk-store';
+import { enableTasks } from '../tasks/protocol';
 import { taskTools, tools, toolsByName } from '../tools';
 import type { RequestContext } from './context';
-import { enableLogging } from './logging';
-import { cacheToolList } from './tool-list';
-
-export const SERVER_INFO = { name: 'imagegen-mcp', title: 'Image generation', version: '0.1.0' };
+import { SERVER_INFO } from './identity';
+import { type Era, enableLogging } from './logging';
+import { reuseToolSchemas } from './tool-schemas';
 
 /**
  * What a server must be able to answer. A stateless POST carries one request, so its server need not build
@@ -52,24 +49,57 @@ export function scopeFor(messages: readonly JSONRPCMessage[]): ServerScope {
   }
 }
 
-export function createServer(ctx: RequestContext, scope: ServerScope = ALL): McpServer {
-  const taskStore = new D1TaskStore(ctx);
+/**
+ * 2026-07-28 caching hints (SEP-2549). What every caller sees alike (the tool, prompt and template lists, and
+ * discovery) may sit in shared caches for a while; what depends on the caller (their images and styles) is
+ * private and fetched fresh.
+ */
+const SHARED: CacheHint = { ttlMs: 5 * 60_000, cacheScope: 'public' };
+const PER_CALLER: CacheHint = { ttlMs: 0, cacheScope: 'private' };
+const CACHE_HINTS = {
+  'server/discover': SHARED,
+  'tools/list': SHARED,
+  'prompts/list': SHARED,
+  'resources/templates/list': SHARED,
+  'resources/list': PER_CALLER,
+  'resources/read': PER_CALLER,
+};
+
+/**
+ * Nothing here ever sends list_changed: the lists are fixed per deployment (a caller's images and styles are
+ * read fresh, never announced), so the capabilities say so instead of the SDK's default `listChanged: true`.
+ */
+const CAPABILITIES = {
+  tools: { listChanged: false },
+  resources: { listChanged: false },
+  prompts: { listChanged: false },
+};
+
+export interface ServerOptions {
+  /** The protocol era the instance serves: 2025 (initialize, tasks in core) or 2026-07-28 (per request). */
+  era: Era;
+  scope?: ServerScope;
+}
+
+export function createServer(ctx: RequestContext, { era, scope = ALL }: ServerOptions): McpServer {
   const server = new McpServer(SERVER_INFO, {
-    // AJV compiles validators with `new Function`, which workerd forbids.
+    // The SDK picks this validator on workerd by itself; named here so that no build can fall back to AJV,
+    // whose code generation workerd forbids.
     jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
-    capabilities: { tasks: TASKS_CAPABILITY },
-    taskStore,
+    cacheHints: CACHE_HINTS,
     instructions:
       'Generates images from text prompts. For one image, call generate_image_and_wait and show the returned ' +
       'markdown image to the user. For long or many images, call generate_image, then wait_for_completion.',
   });
-  enableTasks(server, ctx, taskStore, taskTools);
+  // Declared after construction: declared in the options, McpServer would install its tools/call handler at
+  // once, before src/tasks can wrap it.
+  server.server.registerCapabilities(CAPABILITIES);
+  if (era === 'legacy') enableTasks(server, ctx, taskTools);
   const wants = (part: ServerScope['part']) => scope.part === 'all' || scope.part === part;
   if (wants('tools')) {
-    const listTools = cacheToolList(server);
+    reuseToolSchemas(server);
     const only = scope.part === 'tools' && scope.tool ? toolsByName.get(scope.tool) : undefined;
     for (const register of only ? [only] : tools) register(server, ctx);
-    listTools();
   }
   if (wants('resources')) {
     registerImageResources(server, ctx);
@@ -77,6 +107,6 @@ export function createServer(ctx: RequestContext, scope: ServerScope = ALL): Mcp
     registerStyleResources(server, ctx);
   }
   if (wants('prompts')) for (const register of prompts) register(server, ctx);
-  enableLogging(server);
+  enableLogging(server, era);
   return server;
 }

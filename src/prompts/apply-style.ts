@@ -1,5 +1,5 @@
 /** apply_style: a prompt combined with one of the caller's styles (or a built-in), ready to generate. */
-import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
+import { completable } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { findModel } from '../providers/registry';
 import { applyStyle, type Styleable } from '../styles/model';
@@ -19,10 +19,9 @@ export const registerApplyStyle: ToolRegistrar = (server, ctx) => {
         ctx.styles.names(ctx.subject, value),
       ),
       prompt: z.string().trim().min(1).max(4000).describe('What to draw.'),
-      model: completable(
-        z.string().max(128).optional().describe('A model to write the prompt for (optional).'),
-        (value) => modelNames(ctx, value ?? ''),
-      ),
+      model: completable(z.string().max(128).describe('A model to write the prompt for (optional).'), (value) =>
+        modelNames(ctx, value ?? ''),
+      ).optional(),
     },
   };
   server.registerPrompt(name, config, async ({ style: styleName, prompt, model }) => {

@@ -1,5 +1,5 @@
 /** What the prompts say about this deployment's providers and models, and completions for model names. */
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { AppError } from '../errors';
 import type { RequestContext } from '../mcp/context';
 import type { ModelInfo } from '../providers/types';
@@ -44,5 +44,5 @@ export async function providerSummary(ctx: Pick<RequestContext, 'registry' | 'st
 
 /** Errors a prompt callback raises on purpose become invalid params, with their message. */
 export function promptError(error: unknown): unknown {
-  return error instanceof AppError ? new McpError(ErrorCode.InvalidParams, error.message) : error;
+  return error instanceof AppError ? new ProtocolError(ProtocolErrorCode.InvalidParams, error.message) : error;
 }

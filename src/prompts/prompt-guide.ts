@@ -1,6 +1,5 @@
 /** prompt_guide: how to write prompts for one model family, with this server's models of that family. */
-import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { completable, ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { ToolRegistrar } from '../tools/define';
 import { FAMILIES, findFamily } from './families';
@@ -30,8 +29,8 @@ export const registerPromptGuide: ToolRegistrar = (server, ctx) => {
   server.registerPrompt(name, config, async ({ family: wanted, idea }) => {
     const family = findFamily(wanted);
     if (!family)
-      throw new McpError(
-        ErrorCode.InvalidParams,
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
         `Unknown model family "${wanted}". Families: ${familyIds.join(', ')}.`,
       );
     const models = [...ctx.registry.providers.values()].flatMap((p) =>

@@ -1,6 +1,6 @@
 /** MCP Apps resources (SEP-1865): the gallery viewer that show_image and gallery_link point hosts to. */
 
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { GALLERY_APP_HTML, GALLERY_APP_URI, MCP_APP_MIME_TYPE } from '../apps/gallery';
 import type { RequestContext } from '../mcp/context';
 

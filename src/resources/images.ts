@@ -3,9 +3,15 @@
  * image://{id}/view{?params} (a transformed variant) and image://{id}/metadata. Another subject's id reads
  * exactly like a missing one.
  */
-import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { UriTemplate, type Variables } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+
+import type { Variables } from '@modelcontextprotocol/server';
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  ResourceNotFoundError,
+  ResourceTemplate,
+  UriTemplate,
+} from '@modelcontextprotocol/server';
 import { AppError } from '../errors';
 import { originalKey } from '../images/storage';
 import { parseTransformParams } from '../images/transform-plan';
@@ -16,15 +22,14 @@ import { toView, viewsOf } from '../mcp/job-view';
 import { encodeBase64 } from '../providers/sniff';
 import type { ToolRegistrar } from '../tools/define';
 
-/** JSON-RPC code the MCP spec gives "resource not found". */
-const RESOURCE_NOT_FOUND = -32002;
 /** Originals larger than this are not inlined; the https image_url (or a resized view) serves them. */
 const MAX_INLINE_BYTES = 8 * 1024 * 1024;
 
-async function finishedImage(ctx: RequestContext, id: string): Promise<Job> {
+/** A missing resource is -32602 with its URI in `data` (SEP-2164), as ResourceNotFoundError words it. */
+async function finishedImage(ctx: RequestContext, uri: URL, id: string): Promise<Job> {
   const job = await ctx.store.get(ctx.subject, id);
   if (job?.status !== 'completed' || !job.content_type) {
-    throw new McpError(RESOURCE_NOT_FOUND, `No image with id "${id}".`);
+    throw new ResourceNotFoundError(uri.href, `No image with id "${id}".`);
   }
   return job;
 }
@@ -50,11 +55,11 @@ class ViewTemplate extends UriTemplate {
 }
 
 /** Transform errors in JSON-RPC terms: bad parameters are invalid params, everything else keeps its message. */
-function resourceError(error: unknown): unknown {
+function resourceError(error: unknown, uri: URL): unknown {
   if (!(error instanceof AppError)) return error;
-  if (error.code === 'not_found') return new McpError(RESOURCE_NOT_FOUND, error.message);
+  if (error.code === 'not_found') return new ResourceNotFoundError(uri.href, error.message);
   if (error.code === 'bad_request' || error.code === 'payload_too_large')
-    return new McpError(ErrorCode.InvalidParams, error.message);
+    return new ProtocolError(ProtocolErrorCode.InvalidParams, error.message);
   return error;
 }
 
@@ -104,12 +109,15 @@ export const registerImageResources: ToolRegistrar = (server, ctx) => {
     }),
     { title: 'Image', description: 'A generated image, as stored (original bytes).' },
     async (uri, variables) => {
-      const job = await finishedImage(ctx, idOf(variables.id));
+      const job = await finishedImage(ctx, uri, idOf(variables.id));
       if ((job.image_bytes ?? 0) > MAX_INLINE_BYTES) {
-        throw new McpError(RESOURCE_NOT_FOUND, `Image "${job.id}" is too large to inline; load its image_url instead.`);
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
+          `Image "${job.id}" is too large to inline; load its image_url instead.`,
+        );
       }
       const object = await ctx.bucket.get(originalKey(job.id));
-      if (!object) throw new McpError(RESOURCE_NOT_FOUND, `No image with id "${job.id}".`);
+      if (!object) throw new ResourceNotFoundError(uri.href, `No image with id "${job.id}".`);
       const blob = encodeBase64(new Uint8Array(await object.arrayBuffer()));
       return { contents: [{ uri: uri.href, mimeType: job.content_type!, blob }] };
     },
@@ -127,7 +135,7 @@ export const registerImageResources: ToolRegistrar = (server, ctx) => {
     },
     async (uri, variables) => {
       const { id: rawId, ...query } = variables;
-      const job = await finishedImage(ctx, idOf(rawId));
+      const job = await finishedImage(ctx, uri, idOf(rawId));
       const params = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, idOf(v)]));
       try {
         const variant = await getVariant({ IMAGES: ctx.bucket }, job.id, parseTransformParams(params));
@@ -138,7 +146,7 @@ export const registerImageResources: ToolRegistrar = (server, ctx) => {
           );
         return { contents: [{ uri: uri.href, mimeType: variant.contentType, blob: encodeBase64(variant.bytes) }] };
       } catch (error) {
-        throw resourceError(error);
+        throw resourceError(error, uri);
       }
     },
   );
@@ -152,7 +160,7 @@ export const registerImageResources: ToolRegistrar = (server, ctx) => {
       mimeType: 'application/json',
     },
     async (uri, variables) => {
-      const job = await finishedImage(ctx, idOf(variables.id));
+      const job = await finishedImage(ctx, uri, idOf(variables.id));
       const view = await toView(job, await ctx.urls());
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(view) }] };
     },

@@ -2,13 +2,9 @@
  * Styles as MCP resources: style://{name}, listing and completing the caller's own styles and the built-ins.
  * Another subject's style reads exactly like a missing one.
  */
-import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ResourceNotFoundError, ResourceTemplate } from '@modelcontextprotocol/server';
 import { toStyleView } from '../styles/view';
 import type { ToolRegistrar } from '../tools/define';
-
-/** JSON-RPC code the MCP spec gives "resource not found". */
-const RESOURCE_NOT_FOUND = -32002;
 
 export const registerStyleResources: ToolRegistrar = (server, ctx) => {
   server.registerResource(
@@ -32,7 +28,7 @@ export const registerStyleResources: ToolRegistrar = (server, ctx) => {
     async (uri, variables) => {
       const name = decodeURIComponent(String(variables.name ?? '')).toLowerCase();
       const style = await ctx.styles.get(ctx.subject, name);
-      if (!style) throw new McpError(RESOURCE_NOT_FOUND, `No style named "${name}".`);
+      if (!style) throw new ResourceNotFoundError(uri.href, `No style named "${name}".`);
       return {
         contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(toStyleView(style)) }],
       };

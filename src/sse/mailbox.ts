@@ -3,7 +3,7 @@
  * that receives the client's POST, so a POST it cannot deliver in memory is written here and the stream's
  * isolate collects it.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 
 export class SseMailbox {
   constructor(private readonly db: D1Database) {}

@@ -8,7 +8,7 @@
  * this loop directly: the loop looks at the in-memory inbox on a short timer of its own instead, which
  * costs microseconds per tick, and reads D1 on a slower schedule that speeds up again after each message.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { log } from '../log';
 import type { SseMailbox } from './mailbox';
 import type { SseServerTransport } from './transport';

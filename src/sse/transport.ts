@@ -3,8 +3,7 @@
  * client are written as `message` events on the response stream; messages from the client arrive through
  * `deliver`, fed by the session pump.
  */
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
 
 const encoder = new TextEncoder();
 

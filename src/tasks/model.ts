@@ -1,5 +1,5 @@
 /** The pure rules of an MCP task here: its status is derived from its jobs, its lifetime is bounded. */
-import type { Task } from '@modelcontextprotocol/sdk/types.js';
+import type { Task } from '@modelcontextprotocol/server';
 import { isTerminal, type JobStatus } from '../jobs/model';
 
 /** How often clients are asked to poll tasks/get: images take seconds, not milliseconds. */

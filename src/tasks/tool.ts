@@ -1,5 +1,5 @@
 /** What a tool with `execution.taskSupport: 'optional'` gives src/tasks: how to start its jobs from raw arguments. */
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Job } from '../jobs/model';
 import type { RequestContext } from '../mcp/context';
@@ -27,7 +27,10 @@ export function taskTool<Shape extends z.ZodRawShape>(
     async start(ctx, args) {
       const parsed = await schema.safeParseAsync(args ?? {});
       if (!parsed.success)
-        throw new McpError(ErrorCode.InvalidParams, `Input validation error: ${z.prettifyError(parsed.error)}`);
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
+          `Input validation error: ${z.prettifyError(parsed.error)}`,
+        );
       return start(ctx, parsed.data);
     },
   };

@@ -1,5 +1,5 @@
 /** The shape every tool module exports: its name, its config and a function that registers it. */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import type { RequestContext } from '../mcp/context';
 
 export type ToolRegistrar = (server: McpServer, ctx: RequestContext) => void;

@@ -1,13 +1,14 @@
 /** get_server_info: what this server is, which providers it has right now, and the limits a caller meets. */
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { RATE_LIMIT } from '../http/rate-limit';
 import { PREVIEW_LIMITS } from '../images/preview';
 import { TRANSFORM_LIMITS } from '../images/transform-plan';
 import { MAX_EDIT_SOURCES } from '../jobs/edit';
 import { WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS } from '../jobs/wait';
+import { envelopeValue } from '../mcp/envelope';
+import { MODERN_PROTOCOL_VERSION, PROTOCOL_VERSIONS, SERVER_INFO } from '../mcp/identity';
 import { DEFAULT_LOG_LEVEL } from '../mcp/logging';
-import { SERVER_INFO } from '../mcp/server';
 import { MAX_STYLES_PER_SUBJECT, MAX_TEMPLATE_CHARS } from '../styles/model';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { config as editConfig } from './edit-image';
@@ -30,7 +31,7 @@ export const config = {
     title: z.string(),
     version: z.string(),
     protocol: z.object({
-      request: z.string().nullable().describe('The MCP-Protocol-Version this request was sent with.'),
+      request: z.string().nullable().describe('The MCP protocol revision this request was sent with.'),
       latest: z.string(),
       supported: z.array(z.string()),
     }),
@@ -78,13 +79,15 @@ export const registerGetServerInfo: ToolRegistrar = (server, ctx) => {
       models: p.catalogue.length,
     }));
     const c = ctx.config;
-    const header = extra.requestInfo?.headers['mcp-protocol-version'];
+    // A 2026-07-28 request names its revision in _meta; a 2025-era one in the MCP-Protocol-Version header.
+    const asked =
+      envelopeValue(extra, PROTOCOL_VERSION_META_KEY) ?? extra.http?.req?.headers.get('mcp-protocol-version');
     const info = {
       ...SERVER_INFO,
       protocol: {
-        request: typeof header === 'string' ? header : null,
-        latest: LATEST_PROTOCOL_VERSION,
-        supported: [...SUPPORTED_PROTOCOL_VERSIONS],
+        request: typeof asked === 'string' ? asked : null,
+        latest: MODERN_PROTOCOL_VERSION,
+        supported: [...PROTOCOL_VERSIONS],
       },
       providers,
       logging: { default_level: DEFAULT_LOG_LEVEL },

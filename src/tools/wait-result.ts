@@ -1,7 +1,5 @@
 /** Waiting on jobs for the wait tools: polls D1, reports progress when asked, and shapes the result. */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, McpServer, ServerContext } from '@modelcontextprotocol/server';
 import { AppError } from '../errors';
 import { makePreview } from '../images/preview';
 import type { Job } from '../jobs/model';
@@ -12,7 +10,7 @@ import { type CallLog, callLog } from '../mcp/logging';
 import { logChanges, logQueued } from './job-log';
 import type { WAIT_OUTCOMES } from './schemas';
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+type Extra = ServerContext;
 
 /**
  * The submit-then-wait tools (generate_image_and_wait, edit_image): queue the jobs, say so in the client's
@@ -66,12 +64,12 @@ export async function waitAndReport(
     }
     return jobs;
   };
-  const progressToken = extra._meta?.progressToken;
+  const progressToken = extra.mcpReq._meta?.progressToken;
   let lastProgress = -1;
   const logged = options.log && logChanges(options.log);
   const { jobs, done } = await waitForJobs(load, {
     timeoutMs: timeoutSeconds * 1000,
-    signal: extra.signal,
+    signal: extra.mcpReq.signal,
     onPoll:
       progressToken === undefined && !logged
         ? undefined
@@ -83,7 +81,7 @@ export async function waitAndReport(
             if (progress <= lastProgress) return;
             lastProgress = progress;
             const finished = current.filter((j) => j.status === 'completed' || j.status === 'failed').length;
-            await extra.sendNotification({
+            await extra.mcpReq.notify({
               method: 'notifications/progress',
               params: {
                 progressToken,

@@ -34,7 +34,7 @@ export interface RpcReply {
   jsonrpc: '2.0';
   id: number | string | null;
   result?: Record<string, unknown>;
-  error?: { code: number; message: string };
+  error?: { code: number; message: string; data?: unknown };
 }
 
 export async function rpc(method: string, params?: unknown, options: RpcOptions = {}): Promise<RpcReply> {

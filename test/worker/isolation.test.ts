@@ -125,7 +125,8 @@ describe('isolation of resources', () => {
     const foreign = await rpc('resources/read', { uri }, { token: TOKENS.bob });
     if (resource.kind === 'owned') {
       const missing = await rpc('resources/read', { uri: resource.uri(MISSING) }, { token: TOKENS.bob });
-      expect(foreign.error?.code).toBe(-32002);
+      expect(foreign.error?.code).toBe(-32602);
+      expect(foreign.error?.data).toEqual({ uri });
       expect(masked(foreign.error, owned)).toBe(masked(missing.error, MISSING));
     } else {
       expect(foreign.error).toBeUndefined();

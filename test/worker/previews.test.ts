@@ -170,7 +170,8 @@ describe('image://{id}/view', () => {
     expect(huge.error?.message).toMatch(/4096/);
 
     const foreign = await read(`image://${id}/view?width=10`, TOKENS.bob);
-    expect(foreign.error?.code).toBe(-32002);
+    expect(foreign.error?.code).toBe(-32602);
+    expect(foreign.error?.data).toEqual({ uri: `image://${id}/view?width=10` });
     expect(await variantsOf(id)).toHaveLength(0);
   });
 });

@@ -19,7 +19,7 @@ import { type Listings, renderReference } from '../helpers/reference-markdown';
 async function listEverything(): Promise<Listings> {
   const ctx = createRequestContext(env, loadConfig(env), 'reference-reader', 'https://imagegen.example/mcp');
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await createServer(ctx).connect(serverSide);
+  await createServer(ctx, { era: 'legacy' }).connect(serverSide);
   const client = new Client(
     { name: 'reference', version: '1' },
     { jsonSchemaValidator: new CfWorkerJsonSchemaValidator() },

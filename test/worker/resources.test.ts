@@ -58,7 +58,8 @@ describe('image resources', () => {
         { uri: `image://00000000-0000-0000-0000-000000000000${suffix}` },
         bob,
       );
-      expect(foreign.error?.code).toBe(-32002);
+      expect(foreign.error?.code).toBe(-32602);
+      expect(foreign.error?.data).toEqual({ uri: `image://${id}${suffix}` });
       expect(foreign.error?.message.replace(id, 'X')).toBe(
         missing.error?.message.replace('00000000-0000-0000-0000-000000000000', 'X'),
       );

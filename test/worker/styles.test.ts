@@ -127,7 +127,9 @@ describe('styles per subject', () => {
     await save({ name: 'alice-secret', prefix: 'secret sauce ' });
     const foreign = await readStyle('alice-secret', bob);
     const missing = await readStyle('never-saved', bob);
-    expect(foreign.reply.error?.code).toBe(-32002);
+    // A missing resource: -32602 with its URI in data (SEP-2164), the same for another subject's.
+    expect(foreign.reply.error?.code).toBe(-32602);
+    expect(foreign.reply.error?.data).toEqual({ uri: 'style://alice-secret' });
     expect(foreign.reply.error?.message.replace('alice-secret', 'X')).toBe(
       missing.reply.error?.message.replace('never-saved', 'X'),
     );

@@ -1,15 +1,18 @@
 import { env } from 'cloudflare:workers';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
+import { McpServer } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { loadConfig } from '../../src/config';
 import { createRequestContext } from '../../src/mcp/context';
-import { createServer, SERVER_INFO } from '../../src/mcp/server';
+import { SERVER_INFO } from '../../src/mcp/identity';
+import { createServer } from '../../src/mcp/server';
+import { schemaOnce } from '../../src/mcp/tool-schemas';
 import { taskTools, tools } from '../../src/tools';
 
-/** A client on an in-memory transport, validating as the server does (the Worker's bundle has no ajv). */
+/** A (v1) client on an in-memory transport, validating as the server does (the Worker's bundle has no ajv). */
 async function listTools(server: McpServer) {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
@@ -22,15 +25,26 @@ async function listTools(server: McpServer) {
 
 const context = () => createRequestContext(env, loadConfig(env), 'alice', 'http://localhost/mcp');
 
-describe('tools/list, answered from schemas converted once per isolate', () => {
-  it('lists exactly what the SDK’s own handler lists, on the first server and on later ones', async () => {
-    const plain = new McpServer(SERVER_INFO, { jsonSchemaValidator: new CfWorkerJsonSchemaValidator() });
+describe('tools/list, from schemas built and converted once per isolate', () => {
+  it('lists exactly what the SDK lists for the same tools, on the first server and on later ones', async () => {
+    const plain = new McpServer(SERVER_INFO);
     for (const register of tools) register(plain, context());
     // The one intended difference: tools that take task-augmented calls say so (see src/tasks/protocol.ts).
     const expected = (await listTools(plain)).map((tool) =>
       tool.name in taskTools ? { ...tool, execution: { taskSupport: 'optional' as const } } : tool,
     );
-    expect(await listTools(createServer(context()))).toEqual(expected);
-    expect(await listTools(createServer(context()))).toEqual(expected);
+    expect(await listTools(createServer(context(), { era: 'legacy' }))).toEqual(expected);
+    expect(await listTools(createServer(context(), { era: 'legacy' }))).toEqual(expected);
+  });
+
+  it('gives one schema per module constant, whose JSON Schema is converted once', () => {
+    const shape = { prompt: z.string() };
+    const schema = schemaOnce(shape);
+    expect(schemaOnce(shape)).toBe(schema);
+    const convert = (schema['~standard'] as unknown as { jsonSchema: { input: (o: object) => unknown } }).jsonSchema;
+    const first = convert.input({ target: 'draft-2020-12' });
+    expect(convert.input({ target: 'draft-2020-12' })).toBe(first);
+    expect(first).toMatchObject({ type: 'object', properties: { prompt: { type: 'string' } } });
+    expect(schema.safeParse({ prompt: 3 }).success).toBe(false);
   });
 });

@@ -1,0 +1,11 @@
+/**
+ * The per-request `_meta` envelope of a 2026-07-28 request (SEP-2575): protocol version, client info and
+ * capabilities, log level. The SDK lifts these keys out of `_meta` before a handler runs and keeps them on
+ * `ctx.mcpReq.envelope`, typed as an empty object, so they are read here by key and checked by the caller.
+ */
+import type { ServerContext } from '@modelcontextprotocol/server';
+
+export function envelopeValue(ctx: Pick<ServerContext, 'mcpReq'>, key: string): unknown {
+  const envelope = ctx.mcpReq.envelope as Readonly<Record<string, unknown>> | undefined;
+  return envelope?.[key];
+}
