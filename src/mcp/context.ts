@@ -9,6 +9,7 @@ import { type ProviderRegistry, registryFor } from '../providers/registry';
 import { type ProviderStatus, providerStatuses } from '../providers/status';
 import { StyleStore } from '../styles/store';
 import { TaskStore } from '../tasks/store';
+import { type RequestStates, requestStates } from './request-state';
 
 export interface RequestContext {
   subject: string;
@@ -26,6 +27,8 @@ export interface RequestContext {
   paidProviders: readonly string[];
   now: () => number;
   urls: () => Promise<UrlContext>;
+  /** Seals and verifies multi-round-trip requestState for this subject (see request-state.ts). */
+  requestStates: RequestStates;
   reserveImages: (count: number) => Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export function createRequestContext(
 ): RequestContext {
   const baseUrl = config.publicBaseUrl ?? new URL(requestUrl).origin;
   let urls: Promise<UrlContext> | undefined;
+  const secret = () => signingSecret(env.DB, config);
   const registry = registryFor(config, { AI: env.AI });
   return {
     subject,
@@ -51,12 +55,13 @@ export function createRequestContext(
     statuses: (options) => providerStatuses(env.DB, registry, options),
     paidProviders: config.paidProviders,
     now: Date.now,
+    requestStates: requestStates(secret, subject),
     reserveImages: (count) => reserveImages(env.DB, subject, count, config.dailyImageQuota, Date.now()),
     urls: () => {
-      urls ??= signingSecret(env.DB, config).then((secret) => ({
+      urls ??= secret().then((value) => ({
         baseUrl,
         config,
-        secret,
+        secret: value,
         nowSeconds: Math.floor(Date.now() / 1000),
       }));
       return urls;

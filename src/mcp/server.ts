@@ -87,6 +87,8 @@ export function createServer(ctx: RequestContext, { era, scope = ALL }: ServerOp
     // whose code generation workerd forbids.
     jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
     cacheHints: CACHE_HINTS,
+    // Multi-round-trip state is sealed by this server; the SDK refuses any that fails this check.
+    requestState: { verify: (state, extra) => ctx.requestStates.verify(state, extra) },
     instructions:
       'Generates images from text prompts. For one image, call generate_image_and_wait and show the returned ' +
       'markdown image to the user. For long or many images, call generate_image, then wait_for_completion.',

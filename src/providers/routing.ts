@@ -52,6 +52,20 @@ function cannotEdit(what: string, edit: EditNeeds, candidates: readonly Candidat
   return new AppError('bad_request', `${what} cannot ${editWords(edit)}. ${offer}`);
 }
 
+/**
+ * A provider the operator marked paid (PAID_PROVIDERS), chosen without allow_paid. It names the provider and the
+ * model that would have run, so a caller can ask the person before spending (src/mcp/paid-confirmation.ts).
+ */
+export class PaidProviderError extends AppError {
+  constructor(
+    readonly providerId: string,
+    readonly model: ModelInfo,
+    message: string,
+  ) {
+    super('bad_request', message);
+  }
+}
+
 export interface Route {
   providerId: string;
   model: ModelInfo;
@@ -106,11 +120,6 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
         `Unknown or unconfigured provider "${request.provider}". Available: auto, ${[...byId.keys()].join(', ')}.`,
       );
     }
-    if (paid(chosen.id))
-      throw new AppError(
-        'bad_request',
-        `${chosen.id} is a paid provider on this server: pass allow_paid: true to use it.`,
-      );
     if (!chosen.available)
       throw new AppError('unavailable', `${unavailable(chosen)}. Try provider "auto" or another provider.`);
     const edit = request.edit;
@@ -120,6 +129,12 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
     if (edit && (!model || !canEdit(model, edit)))
       throw cannotEdit(model ? `${chosen.id}/${model.id}` : chosen.id, edit, candidates);
     if (!model) throw new AppError('bad_request', `${chosen.id} has no usable model.`);
+    if (paid(chosen.id))
+      throw new PaidProviderError(
+        chosen.id,
+        model,
+        `${chosen.id} is a paid provider on this server: pass allow_paid: true to use it.`,
+      );
     return { providerId: chosen.id, model, reason: `requested provider ${chosen.id}` };
   }
 
@@ -134,16 +149,17 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
         `No configured provider has model "${request.model}". Models: ${all.join(', ')}.`,
       );
     }
-    if (paid(owner.id))
-      throw new AppError(
-        'bad_request',
-        `${request.model} belongs to the paid provider ${owner.id}: pass allow_paid: true.`,
-      );
     if (!owner.available)
       throw new AppError('unavailable', `${unavailable(owner)}; choose another model or provider "auto".`);
     const model = pickModel(owner, request.model);
     if (request.edit && !canEdit(model, request.edit))
       throw cannotEdit(`${owner.id}/${model.id}`, request.edit, candidates);
+    if (paid(owner.id))
+      throw new PaidProviderError(
+        owner.id,
+        model,
+        `${request.model} belongs to the paid provider ${owner.id}: pass allow_paid: true.`,
+      );
     return {
       providerId: owner.id,
       model,

@@ -1,6 +1,7 @@
 /** edit_image: image-to-image from the caller's own images, queued like any job and waited on. */
 import { z } from 'zod';
 import { MAX_EDIT_SOURCES, submitEdit } from '../jobs/edit';
+import { withPaidConfirmation } from '../mcp/paid-confirmation';
 import { TASK_OPTIONAL, taskTool } from '../tasks/tool';
 import { CREATES_JOBS, type ToolRegistrar } from './define';
 import { generateArgs, imageRef, waitArgs, waitResultShape } from './schemas';
@@ -49,7 +50,11 @@ export const config = {
 
 export const registerEditImage: ToolRegistrar = (server, ctx) => {
   server.registerTool(name, config, (args, extra) =>
-    submitAndWait(server, ctx, extra, args, () => submitEdit(ctx, ctx.subject, args)),
+    withPaidConfirmation(server, ctx, extra, { tool: name, args, count: args.count }, (confirmed) =>
+      submitAndWait(server, ctx, extra, args, () =>
+        submitEdit(ctx, ctx.subject, { ...args, allow_paid: args.allow_paid || confirmed }),
+      ),
+    ),
   );
 };
 

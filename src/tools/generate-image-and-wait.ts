@@ -1,5 +1,6 @@
 /** generate_image_and_wait: queue the images and wait for them in one call. */
 import { submitJobs } from '../jobs/submit';
+import { withPaidConfirmation } from '../mcp/paid-confirmation';
 import { TASK_OPTIONAL, taskTool } from '../tasks/tool';
 import { CREATES_JOBS, type ToolRegistrar } from './define';
 import { generateArgs, waitArgs, waitResultShape } from './schemas';
@@ -21,7 +22,11 @@ export const config = {
 
 export const registerGenerateImageAndWait: ToolRegistrar = (server, ctx) => {
   server.registerTool(name, config, (args, extra) =>
-    submitAndWait(server, ctx, extra, args, () => submitJobs(ctx, ctx.subject, args)),
+    withPaidConfirmation(server, ctx, extra, { tool: name, args, count: args.count }, (confirmed) =>
+      submitAndWait(server, ctx, extra, args, () =>
+        submitJobs(ctx, ctx.subject, { ...args, allow_paid: args.allow_paid || confirmed }),
+      ),
+    ),
   );
 };
 

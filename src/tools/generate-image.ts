@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { submitJobs } from '../jobs/submit';
 import { JobViewSchema, viewsOf } from '../mcp/job-view';
 import { callLog } from '../mcp/logging';
+import { withPaidConfirmation } from '../mcp/paid-confirmation';
 import { CREATES_JOBS, type ToolRegistrar } from './define';
 import { logQueued } from './job-log';
 import { generateArgs } from './schemas';
@@ -26,18 +27,20 @@ export const config = {
 };
 
 export const registerGenerateImage: ToolRegistrar = (server, ctx) => {
-  server.registerTool(name, config, async (args, extra) => {
-    const created = await submitJobs(ctx, ctx.subject, args);
-    await logQueued(callLog(server, extra), created);
-    const ids = created.map((j) => j.id);
-    const jobs = await viewsOf(created, await ctx.urls());
-    const text =
-      ids.length === 1
-        ? `Queued image job ${ids[0]}. Call wait_for_completion with this job_id to get the image.`
-        : `Queued ${ids.length} image jobs: ${ids.join(', ')}. Call wait_for_completion with job_ids to get the images.`;
-    return {
-      content: [{ type: 'text', text }],
-      structuredContent: { job_id: ids[0]!, job_ids: ids, status: 'pending' as const, jobs },
-    };
-  });
+  server.registerTool(name, config, (args, extra) =>
+    withPaidConfirmation(server, ctx, extra, { tool: name, args, count: args.count }, async (confirmed) => {
+      const created = await submitJobs(ctx, ctx.subject, { ...args, allow_paid: args.allow_paid || confirmed });
+      await logQueued(callLog(server, extra), created);
+      const ids = created.map((j) => j.id);
+      const jobs = await viewsOf(created, await ctx.urls());
+      const text =
+        ids.length === 1
+          ? `Queued image job ${ids[0]}. Call wait_for_completion with this job_id to get the image.`
+          : `Queued ${ids.length} image jobs: ${ids.join(', ')}. Call wait_for_completion with job_ids to get the images.`;
+      return {
+        content: [{ type: 'text', text }],
+        structuredContent: { job_id: ids[0]!, job_ids: ids, status: 'pending' as const, jobs },
+      };
+    }),
+  );
 };

@@ -1,29 +1,11 @@
-/**
- * Requests as a 2026-07-28 client sends them (modelcontextprotocol.io/specification/2026-07-28): the `_meta`
- * envelope on every request, and the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers on the POST.
- */
+/** 2026-07-28 requests to the Worker under test (see modern-request.ts), with their replies read back. */
+
 import { parseSse, type RpcOptions, type RpcReply, rpcRaw } from './mcp';
+import { type EnvelopeOptions, modernBody, modernHeaders } from './modern-request';
 
-export const MODERN = '2026-07-28';
+export { ENVELOPE, MODERN, modernBody, modernHeaders } from './modern-request';
 
-export const ENVELOPE = {
-  'io.modelcontextprotocol/protocolVersion': MODERN,
-  'io.modelcontextprotocol/clientCapabilities': {},
-  'io.modelcontextprotocol/clientInfo': { name: 'raw-2026-client', version: '1.0.0' },
-};
-
-/** The methods whose Mcp-Name header mirrors a body field (SEP-2243). */
-const NAMED: Record<string, 'name' | 'uri' | 'taskId'> = {
-  'tools/call': 'name',
-  'prompts/get': 'name',
-  'resources/read': 'uri',
-  'tasks/get': 'taskId',
-  'tasks/cancel': 'taskId',
-};
-
-export interface ModernOptions extends RpcOptions {
-  /** Extra `_meta` keys, merged over the envelope (a key set to undefined removes it). */
-  meta?: Record<string, unknown>;
+export interface ModernOptions extends RpcOptions, EnvelopeOptions {
   /** Leave out the standard headers the client would send. */
   omitHeaders?: readonly string[];
 }
@@ -34,22 +16,6 @@ export interface ModernReply {
   reply: RpcReply & { result?: Record<string, unknown> & { resultType?: string } };
   /** Every message of an event-stream response, in order (the reply is the last). */
   messages: Array<Record<string, unknown>>;
-}
-
-let nextId = 1000;
-
-export function modernBody(method: string, params: Record<string, unknown> = {}, options: ModernOptions = {}) {
-  const meta: Record<string, unknown> = { ...ENVELOPE, ...(params._meta as object), ...options.meta };
-  for (const key of Object.keys(meta)) if (meta[key] === undefined) delete meta[key];
-  return { jsonrpc: '2.0' as const, id: nextId++, method, params: { ...params, _meta: meta } };
-}
-
-export function modernHeaders(method: string, params: Record<string, unknown> = {}, omit: readonly string[] = []) {
-  const headers: Record<string, string> = { 'mcp-protocol-version': MODERN, 'mcp-method': method };
-  const field = NAMED[method];
-  if (field && typeof params[field] === 'string') headers['mcp-name'] = params[field];
-  for (const name of omit) delete headers[name];
-  return headers;
 }
 
 export async function modernRpc(

@@ -58,13 +58,18 @@ describe('rate limit', () => {
 
   it('answers 429 with Retry-After once a subject has spent its requests, and leaves other subjects alone', async () => {
     const on = { RATE_LIMIT: 'on' };
+    // The binding counts in windows aligned to the wall clock (so does its local simulation): start in one
+    // with time to spare, and spend the requests cheaply (an invalid message is counted, then refused at once).
+    const left = RATE_LIMIT.periodSeconds * 1000 - (Date.now() % (RATE_LIMIT.periodSeconds * 1000));
+    if (left < 15_000) await new Promise((r) => setTimeout(r, left + 50));
+    const cheap = { jsonrpc: '2.0' };
     let refused: Response | undefined;
     let served = 0;
     for (let i = 0; i < RATE_LIMIT.requests + 5 && !refused; i++) {
-      const response = await fetchWith(on, { token: TOKENS.carol, body: toolsList });
+      const response = await fetchWith(on, { token: TOKENS.carol, body: cheap });
       if (response.status === 429) refused = response;
       else {
-        expect(response.status).toBe(200);
+        expect(response.status).toBe(400);
         await response.arrayBuffer();
         served++;
       }
