@@ -25,9 +25,21 @@ import { throughput } from './scenarios/throughput.ts';
 import { transforms } from './scenarios/transforms.ts';
 
 const quick = process.argv.includes('--quick');
+/** `--only=2,4` runs just those scenarios (for working on one figure); the report says which ran. */
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+  .map(Number);
+const wanted = (id: number) => !only || only.includes(id);
 const log = (message: string) => console.error(message);
 
-async function guarded(id: number, title: string, scenario: () => Promise<ScenarioResult>): Promise<ScenarioResult> {
+async function guarded(
+  id: number,
+  title: string,
+  scenario: () => Promise<ScenarioResult>,
+): Promise<ScenarioResult | undefined> {
+  if (!wanted(id)) return undefined;
   log(`== ${id}. ${title}`);
   const started = performance.now();
   try {
@@ -44,10 +56,10 @@ async function guarded(id: number, title: string, scenario: () => Promise<Scenar
 async function main(): Promise<number> {
   const started = Date.now();
   const machine = machineInfo();
-  const scenarios: ScenarioResult[] = [];
+  const results: Array<ScenarioResult | undefined> = [];
   const warnings: string[] = [];
   // Build-time figures first, while no dev server competes for the CPU.
-  scenarios.push(await guarded(6, 'Bundle and start-up', () => bundleAndStartup(quick)));
+  results.push(await guarded(6, 'Bundle and start-up', () => bundleAndStartup(quick)));
 
   log('== starting wrangler dev --local bench/worker.ts');
   const server = await startBenchDev({ script: 'bench/worker.ts' });
@@ -55,11 +67,11 @@ async function main(): Promise<number> {
     const client = new BenchClient(server.url);
     const ctx: BenchContext = { client, server, quick, log };
     const isolate = (await client.counters()).isolate;
-    scenarios.push(await guarded(1, 'Generate-to-image latency', () => generateToImage(ctx)));
-    scenarios.push(await guarded(2, 'MCP request path', () => requestPath(ctx)));
-    scenarios.push(await guarded(3, 'Throughput', () => throughput(ctx)));
-    scenarios.push(await guarded(4, 'Transforms (photon vs sharp)', () => transforms(ctx)));
-    scenarios.push(await guarded(5, 'Platform footprint per image', () => footprint(ctx)));
+    results.push(await guarded(1, 'Generate-to-image latency', () => generateToImage(ctx)));
+    results.push(await guarded(2, 'MCP request path', () => requestPath(ctx)));
+    results.push(await guarded(3, 'Throughput', () => throughput(ctx)));
+    results.push(await guarded(4, 'Transforms (photon vs sharp)', () => transforms(ctx)));
+    results.push(await guarded(5, 'Platform footprint per image', () => footprint(ctx)));
     // wrangler dev reloads the Worker when a source file changes, which restarts the counts mid-run.
     if ((await client.counters()).isolate !== isolate) {
       warnings.push('the Worker was reloaded during the run (a source file changed); counts may be incomplete');
@@ -74,12 +86,12 @@ async function main(): Promise<number> {
     durationSeconds: Math.round((Date.now() - started) / 1000),
     machine,
     warnings,
-    scenarios: scenarios.sort((a, b) => a.id - b.id),
+    scenarios: results.filter((r) => r !== undefined).sort((a, b) => a.id - b.id),
   };
-  const file = join(root, 'bench/results', quick ? 'quick.json' : 'latest.json');
+  const file = join(root, 'bench/results', only ? 'partial.json' : quick ? 'quick.json' : 'latest.json');
   await writeReport(report, file);
   console.log(`\n${machineLine(report)}\n\n${markdownTable(report)}\n\n${notesText(report)}\n\nwritten to ${file}`);
-  return scenarios.some((s) => s.status === 'failed') ? 1 : 0;
+  return report.scenarios.some((s) => s.status === 'failed') ? 1 : 0;
 }
 
 process.exitCode = await main();

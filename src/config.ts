@@ -26,6 +26,8 @@ export interface Config {
   providers: ProviderSettings;
   /** Providers a caller must opt into per call (allow_paid), because they cost money. */
   paidProviders: readonly string[];
+  /** Inline thumbnails in wait results when the call does not say: per client (auto), always, or never. */
+  inlinePreview: 'auto' | 'always' | 'never';
   /** Whether each subject's requests go through the RATE_LIMITER binding (see RATE_LIMIT). */
   rateLimit: boolean;
   /** Images a subject may request per UTC day; 0 means no quota. */
@@ -139,6 +141,10 @@ const EnvSchema = z.object({
   SD_WEBUI_CF_ACCESS_CLIENT_SECRET: optional,
   SD_WEBUI_TIMEOUT_SECONDS: int(600, 10, 900),
   PAID_PROVIDERS: list,
+  INLINE_PREVIEW: z
+    .enum(['auto', 'always', 'never', ''])
+    .optional()
+    .transform((v) => v || 'auto'),
   /** on, off, or auto: on when several subjects (or anonymous callers) share the server. */
   RATE_LIMIT: z.enum(['on', 'off', 'auto', '']).optional(),
   DAILY_IMAGE_QUOTA: int(0, 0, 1_000_000),
@@ -177,6 +183,7 @@ export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
     imageRetentionDays: e.IMAGE_RETENTION_DAYS,
     providers: providerSettings(e),
     paidProviders: e.PAID_PROVIDERS,
+    inlinePreview: e.INLINE_PREVIEW,
     rateLimit:
       e.RATE_LIMIT === 'on' ||
       ((e.RATE_LIMIT || 'auto') !== 'off' && (new Set(tokens.values()).size > 1 || e.ALLOW_ANONYMOUS)),

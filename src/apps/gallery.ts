@@ -7,6 +7,13 @@
 export const GALLERY_APP_URI = 'ui://imagegen/gallery';
 export const MCP_APP_MIME_TYPE = 'text/html;profile=mcp-app';
 
+/**
+ * The MCP Apps extension id (`EXTENSION_ID` of @modelcontextprotocol/ext-apps 2.x). A host declares it with the
+ * app MIME types it renders; a server needs no advertisement, and 2026-07-28 servers list their extensions in
+ * server/discover, so this one says it offers an app there. Hosts without apps get the same text results.
+ */
+export const APPS_EXTENSION = 'io.modelcontextprotocol/ui';
+
 /** The tool-side link, under the spec's key and the flat key earlier hosts read; hosts without apps ignore both. */
 export const GALLERY_APP_META = { ui: { resourceUri: GALLERY_APP_URI }, 'ui/resourceUri': GALLERY_APP_URI };
 

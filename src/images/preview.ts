@@ -16,6 +16,9 @@ export const PREVIEW_LIMITS = {
   maxBytes: 192 * 1024,
 } as const;
 
+/** The one compact preview a wait result carries by default for clients that show images (see client-profiles). */
+export const THUMBNAIL = { side: 384, maxBytes: 64 * 1024 } as const;
+
 /** Tried in order until one fits maxBytes: lower quality first, then fewer pixels. */
 const ATTEMPTS: ReadonlyArray<{ scale: number; quality: number }> = [
   { scale: 1, quality: 80 },
@@ -47,11 +50,12 @@ export async function makePreview(
   bucket: R2Bucket,
   job: Pick<Job, 'id' | 'width' | 'height'>,
   maxSide: number = PREVIEW_LIMITS.defaultSide,
+  maxBytes: number = PREVIEW_LIMITS.maxBytes,
 ): Promise<Preview> {
   const side = Math.min(PREVIEW_LIMITS.maxSide, Math.max(PREVIEW_LIMITS.minSide, maxSide));
   for (const { scale, quality } of ATTEMPTS) {
     const variant = await getVariant({ IMAGES: bucket }, job.id, previewParams(job, side * scale, quality));
-    if (variant.bytes.byteLength <= PREVIEW_LIMITS.maxBytes) {
+    if (variant.bytes.byteLength <= maxBytes) {
       return {
         data: encodeBase64(variant.bytes),
         mimeType: variant.contentType,
@@ -63,6 +67,6 @@ export async function makePreview(
   }
   throw new AppError(
     'payload_too_large',
-    `Image ${job.id} does not compress to a preview under ${PREVIEW_LIMITS.maxBytes} bytes; open its image_url instead.`,
+    `Image ${job.id} does not compress to a preview under ${maxBytes} bytes; open its image_url instead.`,
   );
 }

@@ -113,11 +113,20 @@ function altText(prompt: string): string {
   return flat.length > 100 ? `${flat.slice(0, 99)}…` : flat;
 }
 
-/** One line per job; finished images as markdown so chat UIs render them when the assistant repeats it. */
+/**
+ * One line per job; a finished image as markdown (so chat UIs render it when the assistant repeats it) and one
+ * short line of facts, for clients that hand the model only the text.
+ */
 export function describeJob(view: JobView): string {
   switch (view.status) {
-    case 'completed':
-      return `![${altText(view.prompt)}](${view.image_url})`;
+    case 'completed': {
+      const facts = [
+        [view.provider, view.model].filter(Boolean).join(' ') || 'unknown provider',
+        `${view.width}x${view.height}`,
+        `job ${view.job_id}`,
+      ];
+      return `![${altText(view.prompt)}](${view.image_url})\n${facts.join(' · ')}`;
+    }
     case 'failed':
       return `Job ${view.job_id} failed: ${view.error ?? 'unknown error'}`;
     default: {

@@ -1,10 +1,12 @@
 /** The one MCP server factory: a fresh server per request (Streamable HTTP) or per stream (legacy SSE). */
 import { type CacheHint, type JSONRPCMessage, McpServer } from '@modelcontextprotocol/server';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker';
+import { APPS_EXTENSION, MCP_APP_MIME_TYPE } from '../apps/gallery';
 import { prompts } from '../prompts';
 import { registerAppResources } from '../resources/apps';
 import { registerImageResources } from '../resources/images';
 import { registerStyleResources } from '../resources/styles';
+import { enableTaskExtension } from '../tasks/extension';
 import { enableTasks } from '../tasks/protocol';
 import { taskTools, tools, toolsByName } from '../tools';
 import type { RequestContext } from './context';
@@ -97,6 +99,10 @@ export function createServer(ctx: RequestContext, { era, scope = ALL }: ServerOp
   // once, before src/tasks can wrap it.
   server.server.registerCapabilities(CAPABILITIES);
   if (era === 'legacy') enableTasks(server, ctx, taskTools);
+  else {
+    enableTaskExtension(server, ctx, taskTools);
+    server.server.registerCapabilities({ extensions: { [APPS_EXTENSION]: { mimeTypes: [MCP_APP_MIME_TYPE] } } });
+  }
   const wants = (part: ServerScope['part']) => scope.part === 'all' || scope.part === part;
   if (wants('tools')) {
     reuseToolSchemas(server);

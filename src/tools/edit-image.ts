@@ -61,5 +61,5 @@ export const registerEditImage: ToolRegistrar = (server, ctx) => {
 /** The task-augmented call (params.task): the same jobs; tasks/result then waits for them. */
 export const task = taskTool(config.inputSchema, async (ctx, args) => ({
   jobs: await submitEdit(ctx, ctx.subject, args),
-  preview: args.include_preview,
+  preview: args.include_preview ?? false,
 }));

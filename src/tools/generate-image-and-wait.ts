@@ -33,5 +33,5 @@ export const registerGenerateImageAndWait: ToolRegistrar = (server, ctx) => {
 /** The task-augmented call (params.task): the same jobs; tasks/result then waits for them. */
 export const task = taskTool(config.inputSchema, async (ctx, args) => ({
   jobs: await submitJobs(ctx, ctx.subject, args),
-  preview: args.include_preview,
+  preview: args.include_preview ?? false,
 }));

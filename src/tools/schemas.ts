@@ -62,10 +62,10 @@ export const generateArgs = {
 
 export const previewArg = z
   .boolean()
-  .default(false)
+  .optional()
   .describe(
-    'Also return a small inline JPEG preview of each finished image (at most 4). Off by default: the links are ' +
-      'enough to show images, and previews fill the context.',
+    'true: also return a small inline JPEG preview of each finished image (at most 4); false: links only. ' +
+      'Unset: one small thumbnail for clients that show images, links only for the rest.',
   );
 
 export const waitArgs = {
@@ -109,7 +109,7 @@ export const waitResultShape = {
   jobs: z.array(JobViewSchema),
   pending_job_ids: z.array(z.string()),
   hint: z.string().optional(),
-  previews: z.array(PreviewSchema).optional().describe('The inline previews returned, when include_preview was set.'),
+  previews: z.array(PreviewSchema).optional().describe('The inline previews or thumbnail returned, if any.'),
 };
 
 export const pageResultShape = {

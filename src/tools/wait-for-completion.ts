@@ -4,7 +4,7 @@ import { AppError } from '../errors';
 import { callLog } from '../mcp/logging';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { jobId, waitArgs, waitResultShape } from './schemas';
-import { waitAndReport } from './wait-result';
+import { previewModeOf, waitAndReport } from './wait-result';
 
 export const name = 'wait_for_completion';
 
@@ -29,7 +29,7 @@ export const registerWaitForCompletion: ToolRegistrar = (server, ctx) => {
       throw new AppError('bad_request', 'Pass job_id or job_ids: the ids returned by generate_image.');
     if (ids.length > 50) throw new AppError('bad_request', 'Wait for at most 50 jobs at a time.');
     return waitAndReport(ctx, ids, args.timeout_seconds, extra, {
-      preview: args.include_preview,
+      preview: previewModeOf(server, ctx, extra, args.include_preview),
       log: callLog(server, extra),
     });
   });

@@ -1,16 +1,29 @@
 /** Waiting on jobs for the wait tools: polls D1, reports progress when asked, and shapes the result. */
 import type { CallToolResult, McpServer, ServerContext } from '@modelcontextprotocol/server';
-import { AppError } from '../errors';
-import { makePreview } from '../images/preview';
+import { AppError, describeError } from '../errors';
+import { makePreview, THUMBNAIL } from '../images/preview';
 import type { Job } from '../jobs/model';
 import { waitForJobs } from '../jobs/wait';
+import { log } from '../log';
+import { type PreviewMode, previewMode } from '../mcp/client-profiles';
 import type { RequestContext } from '../mcp/context';
+import { clientNameOf } from '../mcp/envelope';
 import { describeJob, imageLinks, viewsOf } from '../mcp/job-view';
 import { type CallLog, callLog } from '../mcp/logging';
 import { logChanges, logQueued } from './job-log';
 import type { WAIT_OUTCOMES } from './schemas';
 
 type Extra = ServerContext;
+
+/** What this call's result carries inline: see previewMode (the call, then INLINE_PREVIEW, then the client). */
+export function previewModeOf(
+  server: McpServer,
+  ctx: RequestContext,
+  extra: Extra,
+  includePreview: boolean | undefined,
+): PreviewMode {
+  return previewMode(includePreview, ctx.config.inlinePreview, clientNameOf(server, extra));
+}
 
 /**
  * The submit-then-wait tools (generate_image_and_wait, edit_image): queue the jobs, say so in the client's
@@ -20,14 +33,15 @@ export async function submitAndWait(
   server: McpServer,
   ctx: RequestContext,
   extra: Extra,
-  args: { timeout_seconds: number; include_preview: boolean },
+  args: { timeout_seconds: number; include_preview?: boolean | undefined },
   submit: () => Promise<readonly Job[]>,
 ): Promise<CallToolResult> {
   const log = callLog(server, extra);
   const jobs = await submit();
   await logQueued(log, jobs);
   const ids = jobs.map((j) => j.id);
-  return waitAndReport(ctx, ids, args.timeout_seconds, extra, { preview: args.include_preview, log });
+  const preview = previewModeOf(server, ctx, extra, args.include_preview);
+  return waitAndReport(ctx, ids, args.timeout_seconds, extra, { preview, log });
 }
 
 function outcome(jobs: readonly Job[], done: boolean): (typeof WAIT_OUTCOMES)[number] {
@@ -40,9 +54,21 @@ function outcome(jobs: readonly Job[], done: boolean): (typeof WAIT_OUTCOMES)[nu
 /** At most this many previews per call, so a batch of images cannot flood the context. */
 const MAX_PREVIEWS = 4;
 
-async function previewsOf(ctx: RequestContext, jobs: readonly Job[]) {
-  const done = jobs.filter((j) => j.status === 'completed').slice(0, MAX_PREVIEWS);
-  return Promise.all(done.map(async (job) => ({ job_id: job.id, ...(await makePreview(ctx.bucket, job)) })));
+async function previewsOf(ctx: RequestContext, jobs: readonly Job[], mode: PreviewMode) {
+  const done = jobs.filter((j) => j.status === 'completed');
+  if (mode === 'none' || done.length === 0) return undefined;
+  if (mode === 'thumbnail') {
+    // Unasked for, so it never fails the call: an image that will not shrink under the bound goes without.
+    const [job] = done;
+    const thumbnail = await makePreview(ctx.bucket, job!, THUMBNAIL.side, THUMBNAIL.maxBytes).catch((error) => {
+      log.warn('no thumbnail', { job_id: job!.id, error: describeError(error) });
+      return undefined;
+    });
+    return thumbnail && [{ job_id: job!.id, ...thumbnail }];
+  }
+  return Promise.all(
+    done.slice(0, MAX_PREVIEWS).map(async (job) => ({ job_id: job.id, ...(await makePreview(ctx.bucket, job)) })),
+  );
 }
 
 export async function waitAndReport(
@@ -50,7 +76,7 @@ export async function waitAndReport(
   ids: readonly string[],
   timeoutSeconds: number,
   extra: Extra,
-  options: { preview?: boolean; log?: CallLog | undefined } = {},
+  options: { preview?: PreviewMode; log?: CallLog | undefined } = {},
 ): Promise<CallToolResult> {
   const load = async () => {
     const jobs = await ctx.store.getMany(ctx.subject, ids);
@@ -106,7 +132,7 @@ export async function reportJobs(
   ctx: RequestContext,
   ids: readonly string[],
   jobs: readonly Job[],
-  options: { done: boolean; timeoutSeconds: number; preview?: boolean | undefined },
+  options: { done: boolean; timeoutSeconds: number; preview?: PreviewMode | undefined },
 ): Promise<CallToolResult> {
   const { done, timeoutSeconds } = options;
   const views = await viewsOf(jobs, await ctx.urls());
@@ -118,7 +144,7 @@ export async function reportJobs(
       : undefined;
   const lines = views.map(describeJob);
   if (hint) lines.push(hint);
-  const previews = options.preview ? await previewsOf(ctx, jobs) : undefined;
+  const previews = await previewsOf(ctx, jobs, options.preview ?? 'none');
   return {
     content: [
       { type: 'text', text: lines.join('\n') },

@@ -11,6 +11,7 @@ import {
   type ImageProvider,
   ProviderError,
 } from '../../src/providers/types';
+import { TaskStore } from '../../src/tasks/store';
 
 export function newJob(overrides: Partial<NewJob> = {}): NewJob {
   return {
@@ -37,6 +38,19 @@ export async function insertJob(overrides: Partial<NewJob> = {}): Promise<NewJob
   const job = newJob(overrides);
   await new JobStore(env.DB).create([job], Date.now());
   return job;
+}
+
+/** A task whose one job was written but never queued: it stays working until something acts on it. */
+export async function queuedTask(subject = 'alice') {
+  const job = await insertJob({ subject, provider: 'scripted' });
+  const row = await new TaskStore(env.DB, subject).create({
+    tool: 'generate_image_and_wait',
+    jobIds: [job.id],
+    preview: false,
+    ttlMs: 3_600_000,
+    pollIntervalMs: 2000,
+  });
+  return { job, taskId: row.id };
 }
 
 export type Step = 'ok' | 'transient' | 'permanent' | 'hang' | 'empty';

@@ -18,6 +18,7 @@ const NAMED: Record<string, 'name' | 'uri' | 'taskId'> = {
   'resources/read': 'uri',
   'tasks/get': 'taskId',
   'tasks/cancel': 'taskId',
+  'tasks/update': 'taskId',
 };
 
 export interface EnvelopeOptions {

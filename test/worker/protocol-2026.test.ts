@@ -18,13 +18,17 @@ describe('2026-07-28: discovery', () => {
     expect(result.resultType).toBe('complete');
     expect(result.instructions).toMatch(/generate_image_and_wait/);
     expect((result._meta as Record<string, unknown>)[SERVER_INFO_KEY]).toMatchObject({ name: 'imagegen-mcp' });
-    // Nothing is ever announced, so nothing claims list_changed or subscriptions; tasks are 2025-era core here.
+    // Nothing is ever announced, so nothing claims list_changed or subscriptions; tasks are an extension.
     expect(result.capabilities).toEqual({
       tools: { listChanged: false },
       resources: { listChanged: false },
       prompts: { listChanged: false },
       completions: {},
       logging: {},
+      extensions: {
+        'io.modelcontextprotocol/tasks': {},
+        'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] },
+      },
     });
     expect(result).toMatchObject({ ttlMs: 300_000, cacheScope: 'public' });
   });
@@ -112,9 +116,8 @@ describe('2026-07-28: the envelope and headers are checked, and every error name
     expect(reply.error).toMatchObject({ code: -32602, data: { uri } });
   });
 
-  it.each(['tasks/get', 'logging/setLevel', 'ping'])('has no 2025-only method %s (-32601)', async (method) => {
-    const params: Record<string, unknown> =
-      method === 'tasks/get' ? { taskId: 'x' } : method === 'logging/setLevel' ? { level: 'debug' } : {};
+  it.each(['tasks/list', 'logging/setLevel', 'ping'])('has no 2025-only method %s (-32601)', async (method) => {
+    const params: Record<string, unknown> = method === 'logging/setLevel' ? { level: 'debug' } : {};
     const { reply } = await modernRpc(method, params);
     expect(reply.error?.code).toBe(-32601);
   });
@@ -143,4 +146,32 @@ describe('2026-07-28: tools', () => {
     expect(logs.every((m) => (m.params as { level: string }).level !== 'debug')).toBe(true);
     expect(reply.result).toMatchObject({ structuredContent: { status: 'completed' } });
   });
+});
+
+describe('the 2025 era on the same endpoint', () => {
+  it.each(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'])(
+    'initializes at %s and serves it',
+    async (version) => {
+      const init = await rpcRaw({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: version, capabilities: {}, clientInfo: { name: 'legacy', version: '1' } },
+      });
+      const reply = (await init.json()) as {
+        result: { protocolVersion: string; capabilities: Record<string, unknown> };
+      };
+      expect(reply.result.protocolVersion).toBe(version);
+      expect(reply.result.capabilities).toMatchObject({ tools: { listChanged: false }, logging: {} });
+      const headers = { 'mcp-protocol-version': version };
+      const ping = await rpcRaw({ jsonrpc: '2.0', id: 2, method: 'ping' }, { headers });
+      expect(await ping.json()).toMatchObject({ id: 2, result: {} });
+      const tools = await rpcRaw({ jsonrpc: '2.0', id: 3, method: 'tools/list' }, { headers });
+      const listed = (await tools.json()) as { result: { tools: Array<{ name: string }>; resultType?: string } };
+      expect(listed.result.tools.map((t) => t.name)).toEqual([...TOOL_NAMES]);
+      // 2025-era replies carry none of the 2026-07-28 fields.
+      expect(listed.result).not.toHaveProperty('resultType');
+      expect(listed.result).not.toHaveProperty('ttlMs');
+    },
+  );
 });

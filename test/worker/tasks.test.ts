@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { findOriginal } from '../../src/images/storage';
 import { processMessage } from '../../src/jobs/consumer';
 import { TASK_PAGE_SIZE, TaskStore } from '../../src/tasks/store';
-import { consumerDeps, insertJob, jobRow, ScriptedProvider } from '../helpers/jobs';
+import { consumerDeps, insertJob, jobRow, queuedTask, ScriptedProvider } from '../helpers/jobs';
 import { rpc, TOKENS } from '../helpers/mcp';
 
 const RELATED = 'io.modelcontextprotocol/related-task';
@@ -35,19 +35,6 @@ async function until(taskId: string, done: (task: Task) => boolean, ms = 15_000)
     if (done(task) || Date.now() > deadline) return task;
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** A task whose one job was written but never queued: it stays pending until something acts on it. */
-async function queuedTask(subject = 'alice') {
-  const job = await insertJob({ subject, provider: 'scripted' });
-  const row = await new TaskStore(env.DB, subject).create({
-    tool: 'generate_image_and_wait',
-    jobIds: [job.id],
-    preview: false,
-    ttlMs: 3_600_000,
-    pollIntervalMs: 2000,
-  });
-  return { job, taskId: row.id };
 }
 
 describe('tasks: negotiation', () => {
