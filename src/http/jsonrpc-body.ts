@@ -1,6 +1,5 @@
 /** Reading a JSON-RPC body once, with the standard error codes for what is wrong with it. */
-import { JSONRPCMessageSchema } from '@modelcontextprotocol/core';
-import type { JSONRPCMessage } from '@modelcontextprotocol/server';
+import { type JSONRPCMessage, specTypeSchemas } from '@modelcontextprotocol/server';
 import type { Context } from 'hono';
 import type { AppEnv } from './types';
 
@@ -34,8 +33,8 @@ export async function readJsonRpc(c: Context<AppEnv>, options: { allowBatch: boo
   }
   const messages: JSONRPCMessage[] = [];
   for (const item of items) {
-    const parsed = JSONRPCMessageSchema.safeParse(item);
-    if (!parsed.success) {
+    const parsed = specTypeSchemas.JSONRPCMessage['~standard'].validate(item);
+    if (parsed.issues) {
       return rpcError(
         c,
         -32600,
@@ -43,7 +42,7 @@ export async function readJsonRpc(c: Context<AppEnv>, options: { allowBatch: boo
         Array.isArray(body) ? null : idOf(item),
       );
     }
-    messages.push(parsed.data);
+    messages.push(parsed.value);
   }
   return { ok: true, body, messages };
 }

@@ -1,21 +1,45 @@
 /**
- * Connecting a server to a transport, with one check the SDK leaves out: a known method whose params do not
- * match its schema is answered -32602 (invalid params) instead of the SDK's generic -32603.
+ * Connecting a server to a 2025-era transport, with one check the SDK leaves out there: a known method whose
+ * params do not match its schema is answered -32602 (invalid params) instead of the SDK's generic -32603.
+ * (tools/call is checked by the SDK itself; the 2026-07-28 entry checks every method.)
  */
-import { ClientRequestSchema } from '@modelcontextprotocol/core';
-import type { JSONRPCMessage, McpServer, Transport } from '@modelcontextprotocol/server';
-import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import {
+  type JSONRPCMessage,
+  type McpServer,
+  ProtocolErrorCode,
+  type SpecTypeName,
+  specTypeSchemas,
+  type Transport,
+} from '@modelcontextprotocol/server';
 
-const schemas = new Map(ClientRequestSchema.options.map((schema) => [schema.shape.method.value as string, schema]));
+/** The spec's request types of the 2025-era methods a client may send here. */
+const REQUEST_TYPES: ReadonlyMap<string, SpecTypeName> = new Map(
+  Object.entries({
+    ping: 'PingRequest',
+    initialize: 'InitializeRequest',
+    'completion/complete': 'CompleteRequest',
+    'logging/setLevel': 'SetLevelRequest',
+    'prompts/get': 'GetPromptRequest',
+    'prompts/list': 'ListPromptsRequest',
+    'resources/list': 'ListResourcesRequest',
+    'resources/templates/list': 'ListResourceTemplatesRequest',
+    'resources/read': 'ReadResourceRequest',
+    'resources/subscribe': 'SubscribeRequest',
+    'resources/unsubscribe': 'UnsubscribeRequest',
+    'tools/list': 'ListToolsRequest',
+  } satisfies Record<string, SpecTypeName>),
+);
 
 export function invalidParams(message: JSONRPCMessage): string | undefined {
   if (!('method' in message) || !('id' in message)) return undefined;
-  const schema = schemas.get(message.method);
-  if (!schema) return undefined;
-  const result = schema.safeParse(message);
-  if (result.success) return undefined;
-  const issues = result.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ');
-  return `Invalid params for ${message.method}: ${issues}`;
+  const type = REQUEST_TYPES.get(message.method);
+  if (!type) return undefined;
+  const { issues } = specTypeSchemas[type]['~standard'].validate(message);
+  if (!issues) return undefined;
+  const problems = issues.map(
+    (i) => `${i.path?.map((p) => (typeof p === 'object' ? p.key : p)).join('.') || 'params'}: ${i.message}`,
+  );
+  return `Invalid params for ${message.method}: ${problems.join('; ')}`;
 }
 
 export async function connect(server: McpServer, transport: Transport): Promise<void> {

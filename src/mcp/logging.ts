@@ -8,13 +8,13 @@
  *   batch only, there being no session) or for one legacy SSE stream (so setLevel holds for the stream).
  * Entries carry ids and outcomes, never secrets.
  */
-import { LoggingLevelSchema } from '@modelcontextprotocol/core';
 import {
   type JSONRPCMessage,
   LOG_LEVEL_META_KEY,
   type LoggingLevel,
   type McpServer,
   type ServerContext,
+  specTypeSchemas,
 } from '@modelcontextprotocol/server';
 import { describeError } from '../errors';
 import { log } from '../log';
@@ -32,7 +32,18 @@ export const TOOLS_THAT_LOG: ReadonlySet<string> = new Set([
   'wait_for_completion',
 ]);
 
-const SEVERITY = new Map(LoggingLevelSchema.options.map((level, index) => [level, index]));
+/** The syslog severities (RFC 5424) the spec's levels follow, least severe first. */
+const LEVELS = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+] as const satisfies readonly LoggingLevel[];
+const SEVERITY = new Map<LoggingLevel, number>(LEVELS.map((level, index) => [level, index]));
 
 export type Era = 'legacy' | 'modern';
 
@@ -60,8 +71,8 @@ export type CallLog = (level: LoggingLevel, message: string, fields?: Record<str
 
 /** The level in effect for one call (see the module comment); undefined means send nothing. */
 export function levelFor(server: McpServer, ctx: Pick<ServerContext, 'mcpReq'>): LoggingLevel | undefined {
-  const asked = LoggingLevelSchema.safeParse(envelopeValue(ctx, LOG_LEVEL_META_KEY));
-  if (asked.success) return asked.data;
+  const asked = specTypeSchemas.LoggingLevel['~standard'].validate(envelopeValue(ctx, LOG_LEVEL_META_KEY));
+  if (!asked.issues) return asked.value;
   const state = states.get(server);
   if (state?.era === 'modern') return undefined;
   return state?.level ?? DEFAULT_LOG_LEVEL;

@@ -64,14 +64,14 @@ const TaskParams = z.object({ taskId: z.string() });
 export function enableTaskExtension(
   server: McpServer,
   ctx: RequestContext,
-  tools: Readonly<Record<string, TaskTool>>,
+  tools: ReadonlyMap<string, TaskTool>,
 ): void {
   const protocol = server.server;
   protocol.registerCapabilities({ extensions: { [TASKS_EXTENSION]: {} } });
 
   interceptToolCalls(server, (request, extra) => {
     const params = request.params as { name?: unknown; arguments?: unknown } | undefined;
-    const tool = typeof params?.name === 'string' ? tools[params.name] : undefined;
+    const tool = typeof params?.name === 'string' ? tools.get(params.name) : undefined;
     if (!tool || !declaresTasks(extra)) return undefined;
     return (async () => {
       const row = await startTask(ctx, tool, { name: params!.name as string, args: params!.arguments });

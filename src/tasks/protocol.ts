@@ -7,14 +7,8 @@
  * the plain call would have. Error codes and wording follow the 2025-11-25 spec
  * (modelcontextprotocol.io/specification/2025-11-25/basic/utilities/tasks).
  */
-import {
-  CallToolRequestSchema,
-  CancelTaskRequestSchema,
-  GetTaskPayloadRequestSchema,
-  GetTaskRequestSchema,
-  ListTasksRequestSchema,
-} from '@modelcontextprotocol/core';
 import { type McpServer, ProtocolError, ProtocolErrorCode, RELATED_TASK_META_KEY } from '@modelcontextprotocol/server';
+import { z } from 'zod';
 import { waitForJobs } from '../jobs/wait';
 import { log } from '../log';
 import type { RequestContext } from '../mcp/context';
@@ -29,22 +23,31 @@ export const TASK_RESULT_MAX_SECONDS = 15 * 60;
 /** Server capability (2025-11-25): task-augmented tools/call, tasks/list and tasks/cancel. */
 export const TASKS_CAPABILITY = { list: {}, cancel: {}, requests: { tools: { call: {} } } };
 
+/** The params of a task-augmented tools/call and of the task methods (2025-11-25 schema). */
+const TaskCall = z.object({
+  name: z.string(),
+  arguments: z.record(z.string(), z.unknown()).optional(),
+  task: z.object({ ttl: z.number().nullish() }).loose(),
+});
+const TaskId = z.object({ taskId: z.string() });
+const Page = z.object({ cursor: z.string().optional() });
+
 /** Call before any tool is registered (see interceptToolCalls). Only for instances serving the 2025 era. */
-export function enableTasks(server: McpServer, ctx: RequestContext, tools: Readonly<Record<string, TaskTool>>): void {
+export function enableTasks(server: McpServer, ctx: RequestContext, tools: ReadonlyMap<string, TaskTool>): void {
   const protocol = server.server;
   protocol.registerCapabilities({ tasks: TASKS_CAPABILITY });
 
   interceptToolCalls(server, (request) => {
     if ((request.params as { task?: unknown } | undefined)?.task === undefined) return undefined;
     return (async () => {
-      const parsed = CallToolRequestSchema.safeParse(request);
+      const parsed = TaskCall.safeParse(request.params);
       if (!parsed.success)
         throw new ProtocolError(
           ProtocolErrorCode.InvalidParams,
-          `Invalid params for tools/call: ${parsed.error.message}`,
+          `Invalid params for tools/call: ${z.prettifyError(parsed.error)}`,
         );
-      const { name, arguments: args, task: params } = parsed.data.params;
-      const tool = tools[name];
+      const { name, arguments: args, task: params } = parsed.data;
+      const tool = tools.get(name);
       if (!tool)
         throw new ProtocolError(
           ProtocolErrorCode.MethodNotFound,
@@ -62,11 +65,11 @@ export function enableTasks(server: McpServer, ctx: RequestContext, tools: Reado
   });
 
   // Task methods left the SDK's typed method map with 2026-07-28, so they register in the explicit-schema form.
-  protocol.setRequestHandler('tasks/get', { params: GetTaskRequestSchema.shape.params }, async ({ taskId }) =>
+  protocol.setRequestHandler('tasks/get', { params: TaskId }, async ({ taskId }) =>
     viewOf(ctx, await taskRow(ctx, taskId)),
   );
 
-  protocol.setRequestHandler('tasks/list', { params: ListTasksRequestSchema.shape.params.unwrap() }, async (params) => {
+  protocol.setRequestHandler('tasks/list', { params: Page }, async (params) => {
     const page = await ctx.tasks.list(params.cursor);
     if (!page) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Failed to list tasks: Invalid cursor');
     const states = await ctx.tasks.jobStates(page.rows);
@@ -74,7 +77,7 @@ export function enableTasks(server: McpServer, ctx: RequestContext, tools: Reado
     return page.nextCursor ? { tasks, nextCursor: page.nextCursor } : { tasks };
   });
 
-  protocol.setRequestHandler('tasks/cancel', { params: CancelTaskRequestSchema.shape.params }, async ({ taskId }) => {
+  protocol.setRequestHandler('tasks/cancel', { params: TaskId }, async ({ taskId }) => {
     const row = await taskRow(ctx, taskId);
     const task = await viewOf(ctx, row);
     if (TERMINAL.has(task.status))
@@ -87,27 +90,23 @@ export function enableTasks(server: McpServer, ctx: RequestContext, tools: Reado
   // tasks/result blocks until the task is terminal (spec), polling its jobs the way the wait tools do (backing
   // off to one D1 read a second). Jobs end on their own (retries are bounded, the cron fails stuck ones), so
   // the cap is only a backstop against a request polling for ever; past it the client asks again.
-  protocol.setRequestHandler(
-    'tasks/result',
-    { params: GetTaskPayloadRequestSchema.shape.params },
-    async ({ taskId }, extra) => {
-      const row = await taskRow(ctx, taskId);
-      const ids = jobIdsOf(row);
-      const { jobs, done } = await waitForJobs(() => ctx.store.getMany(ctx.subject, ids), {
-        timeoutMs: TASK_RESULT_MAX_SECONDS * 1000,
-        signal: extra.mcpReq.signal,
-      });
-      if (!done)
-        throw new ProtocolError(
-          ProtocolErrorCode.InternalError,
-          `Task ${taskId} is still working after ${TASK_RESULT_MAX_SECONDS}s: call tasks/result again, or poll tasks/get.`,
-        );
-      const result = await reportJobs(ctx, ids, jobs, {
-        done,
-        timeoutSeconds: TASK_RESULT_MAX_SECONDS,
-        preview: row.preview === 1 ? 'previews' : 'none',
-      });
-      return { ...result, _meta: { ...result._meta, [RELATED_TASK_META_KEY]: { taskId } } };
-    },
-  );
+  protocol.setRequestHandler('tasks/result', { params: TaskId }, async ({ taskId }, extra) => {
+    const row = await taskRow(ctx, taskId);
+    const ids = jobIdsOf(row);
+    const { jobs, done } = await waitForJobs(() => ctx.store.getMany(ctx.subject, ids), {
+      timeoutMs: TASK_RESULT_MAX_SECONDS * 1000,
+      signal: extra.mcpReq.signal,
+    });
+    if (!done)
+      throw new ProtocolError(
+        ProtocolErrorCode.InternalError,
+        `Task ${taskId} is still working after ${TASK_RESULT_MAX_SECONDS}s: call tasks/result again, or poll tasks/get.`,
+      );
+    const result = await reportJobs(ctx, ids, jobs, {
+      done,
+      timeoutSeconds: TASK_RESULT_MAX_SECONDS,
+      preview: row.preview === 1 ? 'previews' : 'none',
+    });
+    return { ...result, _meta: { ...result._meta, [RELATED_TASK_META_KEY]: { taskId } } };
+  });
 }

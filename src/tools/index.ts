@@ -39,7 +39,7 @@ export const toolsByName: ReadonlyMap<string, ToolRegistrar> = new Map([
 export const tools: readonly ToolRegistrar[] = [...toolsByName.values()];
 
 /** The tools that also take task-augmented calls (their config says `execution: { taskSupport: 'optional' }`). */
-export const taskTools: Readonly<Record<string, TaskTool>> = {
-  [generateImageAndWait.name]: generateImageAndWait.task,
-  [editImage.name]: editImage.task,
-};
+export const taskTools: ReadonlyMap<string, TaskTool> = new Map([
+  [generateImageAndWait.name, generateImageAndWait.task],
+  [editImage.name, editImage.task],
+]);

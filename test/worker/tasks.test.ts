@@ -63,6 +63,8 @@ describe('tasks: negotiation', () => {
   it('refuses params.task on a tool without task support (-32601)', async () => {
     const reply = await rpc('tools/call', { name: 'list_jobs', arguments: {}, task: {} });
     expect(reply.error?.code).toBe(-32601);
+    // A name that is a property of every object is still just an unknown tool.
+    expect((await rpc('tools/call', { name: '__proto__', arguments: {}, task: {} })).error?.code).toBe(-32601);
   });
 
   it('reports invalid arguments of a task-augmented call as invalid params, creating nothing', async () => {

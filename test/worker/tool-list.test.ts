@@ -31,7 +31,7 @@ describe('tools/list, from schemas built and converted once per isolate', () => 
     for (const register of tools) register(plain, context());
     // The one intended difference: tools that take task-augmented calls say so (see src/tasks/protocol.ts).
     const expected = (await listTools(plain)).map((tool) =>
-      tool.name in taskTools ? { ...tool, execution: { taskSupport: 'optional' as const } } : tool,
+      taskTools.has(tool.name) ? { ...tool, execution: { taskSupport: 'optional' as const } } : tool,
     );
     expect(await listTools(createServer(context(), { era: 'legacy' }))).toEqual(expected);
     expect(await listTools(createServer(context(), { era: 'legacy' }))).toEqual(expected);
