@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { AppError } from './errors';
 import { log } from './log';
 
+/** The RATE_LIMITER binding's settings (wrangler.jsonc `ratelimits`), repeated to word errors and limits. */
+export const RATE_LIMIT = { requests: 300, periodSeconds: 60 } as const;
+
 export interface Config {
   /** token -> subject; empty when no token is configured. */
   tokens: ReadonlyMap<string, string>;

@@ -8,9 +8,9 @@ import { pruneUsage } from './jobs/quota';
 import { expireImages } from './jobs/retention';
 import { JobStore } from './jobs/store';
 import { sweepStuckJobs } from './jobs/sweeper';
+import { pruneTasks } from './jobs/task-store';
 import { registryFor } from './providers/registry';
 import { SseMailbox } from './sse/mailbox';
-import { pruneTasks } from './tasks/store';
 
 export default {
   fetch: app.fetch,

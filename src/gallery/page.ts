@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import { type UrlContext, variantUrl } from '../images/urls';
 import type { ImagePosition, JobStore } from '../jobs/store';
-import { type JobView, toView } from '../mcp/job-view';
+import { type JobView, toView } from '../jobs/view';
 import { type GalleryGrant, galleryHref } from './link';
 
 export const PAGE_SIZE = 24;

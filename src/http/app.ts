@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { loadConfig } from '../config';
 import { AppError } from '../errors';
-import { SERVER_INFO } from '../mcp/identity';
+import { SERVER_INFO } from '../identity';
 import { requireAuth } from './auth';
 import { notFound, onError } from './errors';
 import { createGalleryLink, galleryRoute } from './gallery-route';

@@ -6,12 +6,12 @@
  */
 import { type Context, Hono } from 'hono';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
+import { createRequestContext, type RequestContext } from '../calls/context';
 import { AppError } from '../errors';
 import { checkGrant, type GalleryGrant, galleryLink, subjectStillServed } from '../gallery/link';
 import { type GalleryQuery, loadGalleryPage, loadImageDetail, parseGalleryQuery } from '../gallery/page';
 import { DetailPage, GalleryPage, MessagePage, SignInPage } from '../gallery/views';
 import { signingSecret } from '../images/signing';
-import { createRequestContext, type RequestContext } from '../mcp/context';
 import { onError } from './errors';
 import type { AppEnv } from './types';
 

@@ -16,11 +16,11 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { Context } from 'hono';
+import { createRequestContext } from '../calls/context';
+import { mayNotify } from '../calls/logging';
 import { describeError } from '../errors';
 import { log } from '../log';
 import { connect } from '../mcp/connect';
-import { createRequestContext } from '../mcp/context';
-import { mayNotify } from '../mcp/logging';
 import { createServer, scopeFor } from '../mcp/server';
 import { errorResponse } from './errors';
 import { type ParsedBody, readJsonRpc } from './jsonrpc-body';

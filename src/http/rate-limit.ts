@@ -3,11 +3,9 @@
  * On when several subjects or anonymous callers share the server, or with RATE_LIMIT=on; see config.ts.
  */
 import { createMiddleware } from 'hono/factory';
+import { RATE_LIMIT } from '../config';
 import { AppError } from '../errors';
 import type { AppEnv } from './types';
-
-/** The binding's own settings (wrangler.jsonc `ratelimits`), repeated here only to word the error. */
-export const RATE_LIMIT = { requests: 300, periodSeconds: 60 } as const;
 
 export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
   const limiter = c.env.RATE_LIMITER;

@@ -4,9 +4,9 @@
  * (no session) is served as Streamable HTTP, for clients that try that first on this URL.
  */
 import { Hono } from 'hono';
+import { createRequestContext } from '../calls/context';
 import { AppError } from '../errors';
 import { connect } from '../mcp/connect';
-import { createRequestContext } from '../mcp/context';
 import { createServer } from '../mcp/server';
 import { SseMailbox } from '../sse/mailbox';
 import { deliverLocally, runSession } from '../sse/session';

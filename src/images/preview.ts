@@ -3,7 +3,6 @@
  * (so a second look at the same image is one R2 read), and base64 for an MCP `image` content block.
  */
 import { AppError } from '../errors';
-import type { Job } from '../jobs/model';
 import { encodeBase64 } from '../providers/sniff';
 import type { TransformParams } from './transform-plan';
 import { getVariant } from './variants';
@@ -28,6 +27,13 @@ const ATTEMPTS: ReadonlyArray<{ scale: number; quality: number }> = [
   { scale: 0.35, quality: 50 },
 ];
 
+/** What a preview needs of a stored image: its id and size. */
+export interface StoredImage {
+  id: string;
+  width: number;
+  height: number;
+}
+
 export interface Preview {
   /** base64 */
   data: string;
@@ -38,7 +44,11 @@ export interface Preview {
 }
 
 /** Longest side at most `side`, aspect kept, never enlarged; JPEG. */
-export function previewParams(job: Pick<Job, 'width' | 'height'>, side: number, quality: number): TransformParams {
+export function previewParams(
+  job: Pick<StoredImage, 'width' | 'height'>,
+  side: number,
+  quality: number,
+): TransformParams {
   const longest = Math.max(1, Math.round(side));
   const params: TransformParams = { format: 'jpeg', quality };
   if (job.width >= job.height) params.width = Math.min(longest, job.width);
@@ -48,7 +58,7 @@ export function previewParams(job: Pick<Job, 'width' | 'height'>, side: number, 
 
 export async function makePreview(
   bucket: R2Bucket,
-  job: Pick<Job, 'id' | 'width' | 'height'>,
+  job: StoredImage,
   maxSide: number = PREVIEW_LIMITS.defaultSide,
   maxBytes: number = PREVIEW_LIMITS.maxBytes,
 ): Promise<Preview> {

@@ -2,6 +2,9 @@
 import { type CacheHint, type JSONRPCMessage, McpServer } from '@modelcontextprotocol/server';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker';
 import { APPS_EXTENSION, MCP_APP_MIME_TYPE } from '../apps/gallery';
+import type { RequestContext } from '../calls/context';
+import { type Era, enableLogging } from '../calls/logging';
+import { SERVER_INFO } from '../identity';
 import { prompts } from '../prompts';
 import { registerAppResources } from '../resources/apps';
 import { registerImageResources } from '../resources/images';
@@ -9,9 +12,6 @@ import { registerStyleResources } from '../resources/styles';
 import { enableTaskExtension } from '../tasks/extension';
 import { enableTasks } from '../tasks/protocol';
 import { taskTools, tools, toolsByName } from '../tools';
-import type { RequestContext } from './context';
-import { SERVER_INFO } from './identity';
-import { type Era, enableLogging } from './logging';
 import { reuseToolSchemas } from './tool-schemas';
 
 /**

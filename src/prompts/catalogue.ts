@@ -1,7 +1,7 @@
 /** What the prompts say about this deployment's providers and models, and completions for model names. */
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import type { RequestContext } from '../calls/context';
 import { AppError } from '../errors';
-import type { RequestContext } from '../mcp/context';
 import type { ModelInfo } from '../providers/types';
 
 /** Model ids and aliases of the configured providers starting with `prefix`, ids first. */

@@ -2,7 +2,7 @@
 
 import type { McpServer } from '@modelcontextprotocol/server';
 import { GALLERY_APP_HTML, GALLERY_APP_URI, MCP_APP_MIME_TYPE } from '../apps/gallery';
-import type { RequestContext } from '../mcp/context';
+import type { RequestContext } from '../calls/context';
 
 export function registerAppResources(server: McpServer, ctx: RequestContext): void {
   server.registerResource(

@@ -12,13 +12,13 @@ import {
   ResourceTemplate,
   UriTemplate,
 } from '@modelcontextprotocol/server';
+import type { RequestContext } from '../calls/context';
 import { AppError } from '../errors';
 import { originalKey } from '../images/storage';
 import { parseTransformParams } from '../images/transform-plan';
 import { getVariant } from '../images/variants';
 import type { Job } from '../jobs/model';
-import type { RequestContext } from '../mcp/context';
-import { toView, viewsOf } from '../mcp/job-view';
+import { toView, viewsOf } from '../jobs/view';
 import { encodeBase64 } from '../providers/sniff';
 import type { ToolRegistrar } from '../tools/define';
 

@@ -20,11 +20,11 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import type { RequestContext } from '../calls/context';
+import { envelopeValue } from '../calls/envelope';
+import { jobIdsOf, type TaskRow } from '../jobs/task-model';
 import { log } from '../log';
-import type { RequestContext } from '../mcp/context';
-import { envelopeValue } from '../mcp/envelope';
 import { reportJobs } from '../tools/wait-result';
-import { jobIdsOf, type TaskRow } from './model';
 import { interceptToolCalls, startTask, TERMINAL, taskRow, viewOf } from './start';
 import type { TaskTool } from './tool';
 

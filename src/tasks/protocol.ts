@@ -9,11 +9,11 @@
  */
 import { type McpServer, ProtocolError, ProtocolErrorCode, RELATED_TASK_META_KEY } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import type { RequestContext } from '../calls/context';
+import { jobIdsOf, taskOf } from '../jobs/task-model';
 import { waitForJobs } from '../jobs/wait';
 import { log } from '../log';
-import type { RequestContext } from '../mcp/context';
 import { reportJobs } from '../tools/wait-result';
-import { jobIdsOf, taskOf } from './model';
 import { interceptToolCalls, startTask, TERMINAL, taskRow, viewOf } from './start';
 import type { TaskTool } from './tool';
 

@@ -11,10 +11,10 @@ import {
   type ServerContext,
   type Task,
 } from '@modelcontextprotocol/server';
+import type { RequestContext } from '../calls/context';
 import { AppError } from '../errors';
+import { TASK_POLL_INTERVAL_MS, type TaskRow, taskOf, taskTtl } from '../jobs/task-model';
 import { log } from '../log';
-import type { RequestContext } from '../mcp/context';
-import { TASK_POLL_INTERVAL_MS, type TaskRow, taskOf, taskTtl } from './model';
 import type { TaskTool } from './tool';
 
 type Handler = (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result>;

@@ -1,6 +1,6 @@
 /** The shape every tool module exports: its name, its config and a function that registers it. */
 import type { McpServer } from '@modelcontextprotocol/server';
-import type { RequestContext } from '../mcp/context';
+import type { RequestContext } from '../calls/context';
 
 export type ToolRegistrar = (server: McpServer, ctx: RequestContext) => void;
 

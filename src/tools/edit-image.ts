@@ -1,7 +1,7 @@
 /** edit_image: image-to-image from the caller's own images, queued like any job and waited on. */
 import { z } from 'zod';
+import { withPaidConfirmation } from '../calls/paid-confirmation';
 import { MAX_EDIT_SOURCES, submitEdit } from '../jobs/edit';
-import { withPaidConfirmation } from '../mcp/paid-confirmation';
 import { TASK_OPTIONAL, taskTool } from '../tasks/tool';
 import { CREATES_JOBS, type ToolRegistrar } from './define';
 import { generateArgs, imageRef, waitArgs, waitResultShape } from './schemas';

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { GALLERY_APP_META } from '../apps/gallery';
 import { GALLERY_LINK_DEFAULT_SECONDS, GALLERY_LINK_MAX_SECONDS, galleryLink } from '../gallery/link';
-import { viewsOf } from '../mcp/job-view';
+import { viewsOf } from '../jobs/view';
 import { READ_ONLY, type ToolRegistrar } from './define';
 
 /** How many of the newest images the result carries for the gallery app (the page itself pages further). */

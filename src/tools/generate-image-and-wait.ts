@@ -1,6 +1,7 @@
 /** generate_image_and_wait: queue the images and wait for them in one call. */
+
+import { withPaidConfirmation } from '../calls/paid-confirmation';
 import { submitJobs } from '../jobs/submit';
-import { withPaidConfirmation } from '../mcp/paid-confirmation';
 import { TASK_OPTIONAL, taskTool } from '../tasks/tool';
 import { CREATES_JOBS, type ToolRegistrar } from './define';
 import { generateArgs, waitArgs, waitResultShape } from './schemas';

@@ -1,9 +1,9 @@
 /** generate_image: queue one job per requested image and return at once with the job ids. */
 import { z } from 'zod';
+import { callLog } from '../calls/logging';
+import { withPaidConfirmation } from '../calls/paid-confirmation';
 import { submitJobs } from '../jobs/submit';
-import { JobViewSchema, viewsOf } from '../mcp/job-view';
-import { callLog } from '../mcp/logging';
-import { withPaidConfirmation } from '../mcp/paid-confirmation';
+import { JobViewSchema, viewsOf } from '../jobs/view';
 import { CREATES_JOBS, type ToolRegistrar } from './define';
 import { logQueued } from './job-log';
 import { generateArgs } from './schemas';

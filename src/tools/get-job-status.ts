@@ -1,6 +1,6 @@
 /** get_job_status: one job as it stands now. */
 import { AppError } from '../errors';
-import { describeJob, imageLinks, JobViewSchema, toView } from '../mcp/job-view';
+import { describeJob, imageLinks, JobViewSchema, toView } from '../jobs/view';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { jobId } from './schemas';
 

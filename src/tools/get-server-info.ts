@@ -1,14 +1,14 @@
 /** get_server_info: what this server is, which providers it has right now, and the limits a caller meets. */
 import { PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { RATE_LIMIT } from '../http/rate-limit';
+import { envelopeValue } from '../calls/envelope';
+import { DEFAULT_LOG_LEVEL } from '../calls/logging';
+import { RATE_LIMIT } from '../config';
+import { MODERN_PROTOCOL_VERSION, PROTOCOL_VERSIONS, SERVER_INFO } from '../identity';
 import { PREVIEW_LIMITS } from '../images/preview';
 import { TRANSFORM_LIMITS } from '../images/transform-plan';
 import { MAX_EDIT_SOURCES } from '../jobs/edit';
 import { WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS } from '../jobs/wait';
-import { envelopeValue } from '../mcp/envelope';
-import { MODERN_PROTOCOL_VERSION, PROTOCOL_VERSIONS, SERVER_INFO } from '../mcp/identity';
-import { DEFAULT_LOG_LEVEL } from '../mcp/logging';
 import { MAX_STYLES_PER_SUBJECT, MAX_TEMPLATE_CHARS } from '../styles/model';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { config as editConfig } from './edit-image';

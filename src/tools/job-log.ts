@@ -1,6 +1,7 @@
 /** What the job tools tell a client's log while they run: where jobs went, and how each one ends. */
+
+import type { CallLog } from '../calls/logging';
 import type { Job, JobStatus } from '../jobs/model';
-import type { CallLog } from '../mcp/logging';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 

@@ -1,6 +1,6 @@
 /** list_generations: the caller's finished images, newest first (a gallery in data form). */
 import { z } from 'zod';
-import { describeJob, imageLinks, JobViewSchema, viewsOf } from '../mcp/job-view';
+import { describeJob, imageLinks, JobViewSchema, viewsOf } from '../jobs/view';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { pageArgs, pageResultShape } from './schemas';
 

@@ -1,6 +1,6 @@
 /** list_jobs: the caller's jobs in any state, newest first, optionally filtered by status. */
 import { z } from 'zod';
-import { describeJob, JobViewSchema, viewsOf } from '../mcp/job-view';
+import { describeJob, JobViewSchema, viewsOf } from '../jobs/view';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { pageArgs, pageResultShape, statusFilter } from './schemas';
 

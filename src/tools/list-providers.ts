@@ -1,6 +1,6 @@
 /** list_providers: what this server can generate with, and how to prompt each model. */
 import { z } from 'zod';
-import type { RequestContext } from '../mcp/context';
+import type { RequestContext } from '../calls/context';
 import type { ProviderStatus } from '../providers/status';
 import type { ImageProvider, ModelInfo } from '../providers/types';
 import { READ_ONLY, type ToolRegistrar } from './define';

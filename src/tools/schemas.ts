@@ -1,8 +1,8 @@
 /** Argument shapes shared by more than one tool, so each is defined (and described) once. */
 import { z } from 'zod';
 import { JOB_STATUSES } from '../jobs/model';
+import { JobViewSchema } from '../jobs/view';
 import { WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS } from '../jobs/wait';
-import { JobViewSchema } from '../mcp/job-view';
 
 export const jobId = z.string().min(1).max(64).describe('A job id returned by generate_image.');
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { GALLERY_APP_META } from '../apps/gallery';
 import { AppError } from '../errors';
 import { makePreview, PREVIEW_LIMITS } from '../images/preview';
-import { describeJob, imageLinks, JobViewSchema, toView } from '../mcp/job-view';
+import { describeJob, imageLinks, JobViewSchema, toView } from '../jobs/view';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { imageRef, PreviewSchema } from './schemas';
 

@@ -1,7 +1,7 @@
 /** wait_for_completion: block until the given jobs finish, or report them still running after the timeout. */
 import { z } from 'zod';
+import { callLog } from '../calls/logging';
 import { AppError } from '../errors';
-import { callLog } from '../mcp/logging';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { jobId, waitArgs, waitResultShape } from './schemas';
 import { previewModeOf, waitAndReport } from './wait-result';

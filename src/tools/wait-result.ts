@@ -1,15 +1,15 @@
 /** Waiting on jobs for the wait tools: polls D1, reports progress when asked, and shapes the result. */
 import type { CallToolResult, McpServer, ServerContext } from '@modelcontextprotocol/server';
+import { type PreviewMode, previewMode } from '../calls/client-profiles';
+import type { RequestContext } from '../calls/context';
+import { clientNameOf } from '../calls/envelope';
+import { type CallLog, callLog } from '../calls/logging';
 import { AppError, describeError } from '../errors';
 import { makePreview, THUMBNAIL } from '../images/preview';
 import type { Job } from '../jobs/model';
+import { describeJob, imageLinks, viewsOf } from '../jobs/view';
 import { waitForJobs } from '../jobs/wait';
 import { log } from '../log';
-import { type PreviewMode, previewMode } from '../mcp/client-profiles';
-import type { RequestContext } from '../mcp/context';
-import { clientNameOf } from '../mcp/envelope';
-import { describeJob, imageLinks, viewsOf } from '../mcp/job-view';
-import { type CallLog, callLog } from '../mcp/logging';
 import { logChanges, logQueued } from './job-log';
 import type { WAIT_OUTCOMES } from './schemas';
 

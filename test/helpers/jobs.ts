@@ -2,6 +2,7 @@
 import { env } from 'cloudflare:test';
 import type { ConsumerDeps } from '../../src/jobs/consumer';
 import { JobStore, type NewJob } from '../../src/jobs/store';
+import { TaskStore } from '../../src/jobs/task-store';
 import { PlaceholderProvider } from '../../src/providers/placeholder';
 import type { ProviderRegistry } from '../../src/providers/registry';
 import {
@@ -11,7 +12,6 @@ import {
   type ImageProvider,
   ProviderError,
 } from '../../src/providers/types';
-import { TaskStore } from '../../src/tasks/store';
 
 export function newJob(overrides: Partial<NewJob> = {}): NewJob {
   return {

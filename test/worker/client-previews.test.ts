@@ -5,8 +5,8 @@
  * facts in the text.
  */
 import { describe, expect, it } from 'vitest';
+import { CLIENT_PROFILES, previewMode, profileOf } from '../../src/calls/client-profiles';
 import { THUMBNAIL } from '../../src/images/preview';
-import { CLIENT_PROFILES, previewMode, profileOf } from '../../src/mcp/client-profiles';
 import { callTool } from '../helpers/mcp';
 import { modernRpc } from '../helpers/modern';
 

@@ -4,9 +4,8 @@
  */
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config';
+import { loadConfig, RATE_LIMIT } from '../../src/config';
 import { app } from '../../src/http/app';
-import { RATE_LIMIT } from '../../src/http/rate-limit';
 import { pruneUsage, reserveImages } from '../../src/jobs/quota';
 import { parseSse } from '../helpers/mcp';
 import { TOKENS } from '../helpers/tokens';

@@ -4,7 +4,7 @@
  * a level for its lifetime. Plain-JSON clients (no event-stream Accept) keep getting plain JSON.
  */
 import { describe, expect, it } from 'vitest';
-import { LOG_LEVEL_META_KEY, TOOLS_THAT_LOG } from '../../src/mcp/logging';
+import { LOG_LEVEL_META_KEY, TOOLS_THAT_LOG } from '../../src/calls/logging';
 import { parseSse, request, rpcRaw, TOKENS } from '../helpers/mcp';
 import { TOOL_NAMES } from '../helpers/tool-names';
 

@@ -7,8 +7,8 @@ import { env } from 'cloudflare:workers';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createRequestContext } from '../../src/calls/context';
 import { loadConfig } from '../../src/config';
-import { createRequestContext } from '../../src/mcp/context';
 import { createServer } from '../../src/mcp/server';
 import { type ModernReply, modernBody, modernHeaders } from '../helpers/modern';
 

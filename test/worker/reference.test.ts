@@ -7,8 +7,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker';
 import { expect, it } from 'vitest';
+import { createRequestContext } from '../../src/calls/context';
 import { loadConfig } from '../../src/config';
-import { createRequestContext } from '../../src/mcp/context';
 import { createServer } from '../../src/mcp/server';
 import { type Listings, renderReference } from '../helpers/reference-markdown';
 

@@ -1,7 +1,7 @@
 /** Per-job timings: set by the consumer as the job moves on, shown by get_job_status. */
 import { describe, expect, it } from 'vitest';
 import { processMessage } from '../../src/jobs/consumer';
-import type { JobView } from '../../src/mcp/job-view';
+import type { JobView } from '../../src/jobs/view';
 import { consumerDeps, insertJob, jobRow, ScriptedProvider } from '../helpers/jobs';
 import { callTool } from '../helpers/mcp';
 

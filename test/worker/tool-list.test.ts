@@ -5,9 +5,9 @@ import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validatio
 import { McpServer } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createRequestContext } from '../../src/calls/context';
 import { loadConfig } from '../../src/config';
-import { createRequestContext } from '../../src/mcp/context';
-import { SERVER_INFO } from '../../src/mcp/identity';
+import { SERVER_INFO } from '../../src/identity';
 import { createServer } from '../../src/mcp/server';
 import { schemaOnce } from '../../src/mcp/tool-schemas';
 import { taskTools, tools } from '../../src/tools';

@@ -1,6 +1,6 @@
 /** The pure rules of an MCP task here: its status is derived from its jobs, its lifetime is bounded. */
 import type { Task } from '@modelcontextprotocol/server';
-import { isTerminal, type JobStatus } from '../jobs/model';
+import { isTerminal, type JobStatus } from './model';
 
 /** How often clients are asked to poll tasks/get: images take seconds, not milliseconds. */
 export const TASK_POLL_INTERVAL_MS = 2000;

@@ -5,10 +5,10 @@ import type { UrlContext } from '../images/urls';
 import type { JobMessage } from '../jobs/model';
 import { reserveImages } from '../jobs/quota';
 import { JobStore } from '../jobs/store';
+import { TaskStore } from '../jobs/task-store';
 import { type ProviderRegistry, registryFor } from '../providers/registry';
 import { type ProviderStatus, providerStatuses } from '../providers/status';
 import { StyleStore } from '../styles/store';
-import { TaskStore } from '../tasks/store';
 import { type RequestStates, requestStates } from './request-state';
 
 export interface RequestContext {

@@ -2,8 +2,8 @@
  * The D1 tasks table, always read through a subject: another subject's task id answers exactly like a
  * missing one, and so does an expired task. A task's status is never stored; it is read off its jobs.
  */
-import type { JobStore } from '../jobs/store';
-import { decodeCursor, encodeCursor, type JobState, jobIdsOf, type TaskRow } from './model';
+import type { JobStore } from './store';
+import { decodeCursor, encodeCursor, type JobState, jobIdsOf, type TaskRow } from './task-model';
 
 export interface NewTask {
   tool: string;

@@ -2,7 +2,7 @@
 import type { ResourceLink } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { imageUrl, type UrlContext } from '../images/urls';
-import { JOB_STATUSES, type Job } from '../jobs/model';
+import { JOB_STATUSES, type Job } from './model';
 
 const ms = z.number().int().nullable();
 
