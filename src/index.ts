@@ -1,6 +1,7 @@
 /** Worker entry: HTTP (MCP over Streamable HTTP and SSE, images), the job queues and the cron sweeper. */
 import { loadConfig, secretsOf } from './config';
 import { app } from './http/app';
+import { pruneConfirmations } from './jobs/confirmations';
 import { consumeJobs } from './jobs/consumer';
 import { consumeDeadLetters } from './jobs/dead-letter';
 import type { JobMessage } from './jobs/model';
@@ -37,5 +38,6 @@ export default {
     await expireImages(new JobStore(env.DB), env.IMAGES, config.imageRetentionDays, now);
     await pruneUsage(env.DB, now);
     await pruneTasks(env.DB, now);
+    await pruneConfirmations(env.DB, now);
   },
 } satisfies ExportedHandler<Env, unknown>;

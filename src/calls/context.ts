@@ -2,6 +2,7 @@
 import type { Config } from '../config';
 import { signingSecret } from '../images/signing';
 import type { UrlContext } from '../images/urls';
+import { claimConfirmation } from '../jobs/confirmations';
 import type { JobMessage } from '../jobs/model';
 import { reserveImages } from '../jobs/quota';
 import { JobStore } from '../jobs/store';
@@ -30,6 +31,8 @@ export interface RequestContext {
   /** Seals and verifies multi-round-trip requestState for this subject (see request-state.ts). */
   requestStates: RequestStates;
   reserveImages: (count: number) => Promise<void>;
+  /** Marks a paid-provider confirmation used; false when it already was (see jobs/confirmations.ts). */
+  claimConfirmation: (nonce: string, expiresAt: number) => Promise<boolean>;
 }
 
 export function createRequestContext(
@@ -56,6 +59,7 @@ export function createRequestContext(
     paidProviders: config.paidProviders,
     now: Date.now,
     requestStates: requestStates(secret, subject),
+    claimConfirmation: (nonce, expiresAt) => claimConfirmation(env.DB, nonce, subject, Date.now(), expiresAt),
     reserveImages: (count) => reserveImages(env.DB, subject, count, config.dailyImageQuota, Date.now()),
     urls: () => {
       urls ??= secret().then((value) => ({

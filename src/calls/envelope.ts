@@ -1,22 +1,38 @@
 /**
- * The per-request `_meta` envelope of a 2026-07-28 request (SEP-2575): protocol version, client info and
- * capabilities, log level. The SDK lifts these keys out of `_meta` before a handler runs and keeps them on
- * `ctx.mcpReq.envelope`, typed as an empty object, so they are read here by key and checked by the caller.
+ * What the client says about itself, by era (see era.ts): on 2026-07-28 the request's `_meta` envelope
+ * (SEP-2575), which the SDK lifts out of `_meta` onto `ctx.mcpReq.envelope`, typed as an empty object, so it is
+ * read here by key; in the 2025 era what `initialize` told this server instance (a stateless POST never
+ * initialized one, so it says nothing).
  */
-import { CLIENT_INFO_META_KEY, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  type McpServer,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
+import { eraOf } from './era';
 
 export function envelopeValue(ctx: Pick<ServerContext, 'mcpReq'>, key: string): unknown {
   const envelope = ctx.mcpReq.envelope as Readonly<Record<string, unknown>> | undefined;
   return envelope?.[key];
 }
 
-/**
- * The client's name: per request on 2026-07-28 (`io.modelcontextprotocol/clientInfo`), or what `initialize`
- * told this server instance on a 2025-era connection (a stateless POST never initialized it: undefined).
- */
+/** The client's declared capabilities for this request, as an untrusted record. */
+export function clientCapabilitiesOf(
+  server: McpServer,
+  ctx: Pick<ServerContext, 'mcpReq'>,
+): Readonly<Record<string, unknown>> {
+  const declared =
+    eraOf(server) === 'modern'
+      ? envelopeValue(ctx, CLIENT_CAPABILITIES_META_KEY)
+      : server.server.getClientCapabilities();
+  return typeof declared === 'object' && declared !== null ? (declared as Record<string, unknown>) : {};
+}
+
+/** The client's `clientInfo.name`, when it said one. */
 export function clientNameOf(server: McpServer, ctx: Pick<ServerContext, 'mcpReq'>): string | undefined {
-  const info = (envelopeValue(ctx, CLIENT_INFO_META_KEY) ?? server.server.getClientVersion()) as
-    | { name?: unknown }
-    | undefined;
+  const info = (
+    eraOf(server) === 'modern' ? envelopeValue(ctx, CLIENT_INFO_META_KEY) : server.server.getClientVersion()
+  ) as { name?: unknown } | undefined;
   return typeof info?.name === 'string' ? info.name : undefined;
 }

@@ -19,6 +19,7 @@ import {
 import { describeError } from '../errors';
 import { log } from '../log';
 import { envelopeValue } from './envelope';
+import { eraOf } from './era';
 
 export { LOG_LEVEL_META_KEY };
 export const DEFAULT_LOG_LEVEL: LoggingLevel = 'info';
@@ -45,21 +46,13 @@ const LEVELS = [
 ] as const satisfies readonly LoggingLevel[];
 const SEVERITY = new Map<LoggingLevel, number>(LEVELS.map((level, index) => [level, index]));
 
-export type Era = 'legacy' | 'modern';
-
-interface LogState {
-  era: Era;
-  /** The level set by logging/setLevel (2025 era only). */
-  level?: LoggingLevel;
-}
-
-/** Per server instance, so per request (Streamable HTTP) or per stream (legacy SSE). */
-const states = new WeakMap<McpServer, LogState>();
+/** The level set by logging/setLevel (2025 era only), per server instance: per POST, or per SSE stream. */
+const setLevels = new WeakMap<McpServer, { level?: LoggingLevel }>();
 
 /** Declares the capability and answers logging/setLevel; call before connecting. */
-export function enableLogging(server: McpServer, era: Era): void {
-  const state: LogState = { era };
-  states.set(server, state);
+export function enableLogging(server: McpServer): void {
+  const state: { level?: LoggingLevel } = {};
+  setLevels.set(server, state);
   server.server.registerCapabilities({ logging: {} });
   server.server.setRequestHandler('logging/setLevel', (request) => {
     state.level = request.params.level;
@@ -73,9 +66,8 @@ export type CallLog = (level: LoggingLevel, message: string, fields?: Record<str
 export function levelFor(server: McpServer, ctx: Pick<ServerContext, 'mcpReq'>): LoggingLevel | undefined {
   const asked = specTypeSchemas.LoggingLevel['~standard'].validate(envelopeValue(ctx, LOG_LEVEL_META_KEY));
   if (!asked.issues) return asked.value;
-  const state = states.get(server);
-  if (state?.era === 'modern') return undefined;
-  return state?.level ?? DEFAULT_LOG_LEVEL;
+  if (eraOf(server) === 'modern') return undefined;
+  return setLevels.get(server)?.level ?? DEFAULT_LOG_LEVEL;
 }
 
 const silent: CallLog = async () => {};

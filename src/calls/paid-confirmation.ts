@@ -3,9 +3,10 @@
  * that would run on a provider listed in PAID_PROVIDERS without `allow_paid`, from a client that declares
  * form elicitation, answers `input_required` (2026-07-28 multi round-trip, SEP-2322) with one question that
  * names provider, model, image count and estimated cost. The client retries with the answer and the sealed
- * `requestState` (request-state.ts: HMAC, ten minutes, bound to the subject); the state is also bound to the
- * tool and its exact arguments, so it confirms this call and no other. Accept runs the call with allow_paid;
- * decline or cancel returns a result saying nothing was spent.
+ * `requestState` (request-state.ts: HMAC, ten minutes, bound to the subject). The state is bound to the tool
+ * and its exact arguments, and carries a nonce that runs the call once (jobs/confirmations.ts); yes allows only
+ * the provider and model shown (if the route has changed since, the person is asked again); no, decline or
+ * cancel returns a result saying nothing was spent.
  *
  * The same handler serves 2025-era clients through the SDK's legacy shim, which sends a real
  * elicitation/create where a connection can carry it: the legacy SSE stream (its replies reach the stream's
@@ -14,25 +15,24 @@
  */
 import {
   type CallToolResult,
-  CLIENT_CAPABILITIES_META_KEY,
   type InputRequiredResult,
   inputRequired,
   inputResponse,
   type McpServer,
-  ProtocolError,
-  ProtocolErrorCode,
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { PaidProviderError } from '../providers/routing';
 import type { RequestContext } from './context';
-import { envelopeValue } from './envelope';
+import { clientCapabilitiesOf } from './envelope';
+import { REQUEST_STATE_TTL_SECONDS } from './request-state';
 
 /** The key of the one embedded request, in `inputRequests` and on the retry's `inputResponses`. */
 export const CONFIRM_PAID = 'confirm_paid';
 
 const PaidState = z.object({
   purpose: z.literal('confirm_paid'),
+  nonce: z.string(),
   tool: z.string(),
   args: z.string(),
   provider: z.string(),
@@ -49,19 +49,18 @@ export interface PaidCall {
   count: number;
 }
 
+/** The route a confirmation covers, handed to the submit (see providers/routing.ts). */
+export interface ConfirmedPaid {
+  provider: string;
+  model: string;
+}
+
 /** Form elicitation as the client declared it: `form`, or a bare `elicitation: {}` (the pre-mode meaning). */
-function declaresFormElicitation(capabilities: unknown): boolean {
-  const elicitation = (capabilities as { elicitation?: unknown } | undefined)?.elicitation;
+export function canElicit(server: McpServer, extra: ServerContext): boolean {
+  const elicitation = clientCapabilitiesOf(server, extra).elicitation;
   if (typeof elicitation !== 'object' || elicitation === null) return false;
   const modes = elicitation as { form?: unknown; url?: unknown };
   return modes.form !== undefined || modes.url === undefined;
-}
-
-function canElicit(server: McpServer, extra: ServerContext): boolean {
-  // 2026-07-28: what this request's envelope declares. 2025 era: what initialize declared to this instance
-  // (the accessor is the documented one for 2025 connections; a stateless POST never initialized it).
-  const declared = envelopeValue(extra, CLIENT_CAPABILITIES_META_KEY) ?? server.server.getClientCapabilities();
-  return declaresFormElicitation(declared);
 }
 
 /** Key order never changes what was confirmed. */
@@ -105,65 +104,76 @@ const CONFIRMATION = {
   required: ['confirm'],
 };
 
-function declined(state: PaidState): CallToolResult {
-  return {
-    content: [
-      {
-        type: 'text',
-        text: `Not generated: the paid request (${describe(state)}) was declined. Nothing was spent and no job was created.`,
-      },
-    ],
-    isError: true,
+function refused(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+async function ask(
+  ctx: RequestContext,
+  extra: ServerContext,
+  call: PaidCall,
+  error: PaidProviderError,
+  why = '',
+): Promise<InputRequiredResult> {
+  const state: PaidState = {
+    purpose: 'confirm_paid',
+    nonce: crypto.randomUUID(),
+    tool: call.tool,
+    args: await digest(call.args),
+    provider: error.providerId,
+    model: error.model.id,
+    count: call.count,
+    cost_usd: error.model.costUsd ?? null,
   };
+  return inputRequired({
+    inputRequests: {
+      [CONFIRM_PAID]: inputRequired.elicit({
+        message: `${why}Generate ${describe(state)}? ${state.provider} is a paid provider on this server.`,
+        requestedSchema: CONFIRMATION,
+      }),
+    },
+    requestState: await ctx.requestStates.mint(state, extra),
+  });
 }
 
 /**
  * Runs `run` (which submits the call's jobs), asking first where the call would spend money: see the module
- * comment. `run(true)` (submit with allow_paid) is called only after the person said yes to this very call.
+ * comment. `run` gets the confirmed route only after the person said yes to this very call, once.
  */
 export async function withPaidConfirmation(
   server: McpServer,
   ctx: RequestContext,
   extra: ServerContext,
   call: PaidCall,
-  run: (confirmed: boolean) => Promise<CallToolResult>,
+  run: (confirmed?: ConfirmedPaid) => Promise<CallToolResult>,
 ): Promise<CallToolResult | InputRequiredResult> {
   const echoed = extra.mcpReq.requestState<unknown>();
-  if (echoed !== undefined) {
-    // The SDK has verified the seal (or refused the request); what remains is whether it confirms this call.
-    const state = PaidState.safeParse(echoed);
-    if (!state.success || state.data.tool !== call.tool || state.data.args !== (await digest(call.args)))
-      throw new ProtocolError(
-        ProtocolErrorCode.InvalidParams,
-        'This requestState confirms a different call: send the call again without requestState.',
-      );
-    const answer = inputResponse(extra.mcpReq.inputResponses, CONFIRM_PAID);
-    if (answer.kind === 'missing')
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `The retry carries no "${CONFIRM_PAID}" response.`);
-    const yes = answer.kind === 'elicit' && answer.action === 'accept' && answer.content?.confirm === true;
-    return yes ? run(true) : declined(state.data);
+  if (echoed === undefined) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof PaidProviderError) || !canElicit(server, extra)) throw error;
+      return ask(ctx, extra, call, error);
+    }
   }
+  // The SDK has verified the seal (or refused the request); what remains is whether it confirms this call.
+  const state = PaidState.safeParse(echoed);
+  if (!state.success || state.data.tool !== call.tool || state.data.args !== (await digest(call.args)))
+    return refused('This requestState confirms a different call: send the call again without requestState.');
+  const answer = inputResponse(extra.mcpReq.inputResponses, CONFIRM_PAID);
+  const yes = answer.kind === 'elicit' && answer.action === 'accept' && answer.content?.confirm === true;
+  if (!yes)
+    return refused(
+      `Not generated: the paid request (${describe(state.data)}) was declined. Nothing was spent and no job was created.`,
+    );
+  const expiresAt = Date.now() + REQUEST_STATE_TTL_SECONDS * 1000;
+  if (!(await ctx.claimConfirmation(state.data.nonce, expiresAt)))
+    return refused('This confirmation was already used: call again without requestState to be asked again.');
   try {
-    return await run(false);
+    return await run({ provider: state.data.provider, model: state.data.model });
   } catch (error) {
+    // The call now routes elsewhere (a style or the catalogue changed): what was confirmed no longer applies.
     if (!(error instanceof PaidProviderError) || !canElicit(server, extra)) throw error;
-    const state: PaidState = {
-      purpose: 'confirm_paid',
-      tool: call.tool,
-      args: await digest(call.args),
-      provider: error.providerId,
-      model: error.model.id,
-      count: call.count,
-      cost_usd: error.model.costUsd ?? null,
-    };
-    return inputRequired({
-      inputRequests: {
-        [CONFIRM_PAID]: inputRequired.elicit({
-          message: `Generate ${describe(state)}? ${state.provider} is a paid provider on this server.`,
-          requestedSchema: CONFIRMATION,
-        }),
-      },
-      requestState: await ctx.requestStates.mint(state, extra),
-    });
+    return ask(ctx, extra, call, error, 'The route changed since you confirmed. ');
   }
 }

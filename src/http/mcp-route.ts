@@ -6,7 +6,7 @@
  *   once a handler notifies).
  * - 2025 era: a fresh server and transport per POST, as the SDK's stateless fallback does, except that the
  *   response is plain JSON unless the client takes an event stream and the call may send notifications
- *   (progress, log entries: see src/mcp/logging.ts), and a client that sends no Accept header (curl scripts)
+ *   (progress, log entries: see src/calls/logging.ts), and a client that sends no Accept header (curl scripts)
  *   is served rather than refused with 406.
  * Both build their server from the one factory in src/mcp/server.ts.
  */
@@ -39,6 +39,9 @@ const modern = createMcpHandler(
   },
   {
     legacy: 'reject',
+    // subscriptions/listen streams are held by this isolate's one handler; nothing here is ever announced on
+    // them (see the capabilities in src/mcp/server.ts), so a few suffice and one caller cannot hoard many.
+    maxSubscriptions: 32,
     onerror: (error) => log.info('mcp request refused or failed', { error: describeError(error) }),
   },
 );

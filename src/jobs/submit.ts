@@ -19,6 +19,8 @@ export interface GenerateInput extends PlanInput {
   provider: string;
   count: number;
   allow_paid?: boolean | undefined;
+  /** The paid provider and model the person confirmed for this very call; any other paid route is refused. */
+  confirmedPaid?: { provider: string; model: string } | undefined;
   /** Present for image-to-image: the caller's finished images, already resolved and checked. */
   edit?: EditSources | undefined;
   /** A style name (the caller's own or a built-in), applied before routing and recorded on each job. */
@@ -70,6 +72,7 @@ export async function planJobs(
       prompt: input.prompt,
       wantsNegativePrompt: Boolean(input.negative_prompt?.trim()),
       allowPaid: input.allow_paid ?? false,
+      confirmedPaid: input.confirmedPaid,
       paidProviders: deps.paidProviders,
       edit: input.edit && { images: input.edit.images.length, mask: input.edit.mask !== null },
     },

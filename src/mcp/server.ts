@@ -3,7 +3,8 @@ import { type CacheHint, type JSONRPCMessage, McpServer } from '@modelcontextpro
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker';
 import { APPS_EXTENSION, MCP_APP_MIME_TYPE } from '../apps/gallery';
 import type { RequestContext } from '../calls/context';
-import { type Era, enableLogging } from '../calls/logging';
+import { type Era, setEra } from '../calls/era';
+import { enableLogging } from '../calls/logging';
 import { SERVER_INFO } from '../identity';
 import { prompts } from '../prompts';
 import { registerAppResources } from '../resources/apps';
@@ -95,6 +96,7 @@ export function createServer(ctx: RequestContext, { era, scope = ALL }: ServerOp
       'Generates images from text prompts. For one image, call generate_image_and_wait and show the returned ' +
       'markdown image to the user. For long or many images, call generate_image, then wait_for_completion.',
   });
+  setEra(server, era);
   // Declared after construction: declared in the options, McpServer would install its tools/call handler at
   // once, before src/tasks can wrap it.
   server.server.registerCapabilities(CAPABILITIES);
@@ -115,6 +117,6 @@ export function createServer(ctx: RequestContext, { era, scope = ALL }: ServerOp
     registerStyleResources(server, ctx);
   }
   if (wants('prompts')) for (const register of prompts) register(server, ctx);
-  enableLogging(server, era);
+  enableLogging(server);
   return server;
 }

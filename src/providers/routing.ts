@@ -22,6 +22,8 @@ export interface RouteRequest {
   wantsNegativePrompt: boolean;
   allowPaid: boolean;
   paidProviders: readonly string[];
+  /** The one paid provider and model the person confirmed for this call (src/calls/paid-confirmation.ts). */
+  confirmedPaid?: { provider: string; model: string } | undefined;
   /** Present for image-to-image: what the model must accept. */
   edit?: EditNeeds | undefined;
 }
@@ -54,7 +56,7 @@ function cannotEdit(what: string, edit: EditNeeds, candidates: readonly Candidat
 
 /**
  * A provider the operator marked paid (PAID_PROVIDERS), chosen without allow_paid. It names the provider and the
- * model that would have run, so a caller can ask the person before spending (src/mcp/paid-confirmation.ts).
+ * model that would have run, so a caller can ask the person before spending (src/calls/paid-confirmation.ts).
  */
 export class PaidProviderError extends AppError {
   constructor(
@@ -110,6 +112,9 @@ function usableModels(candidate: Candidate): ModelInfo[] {
 export function route(request: RouteRequest, candidates: readonly Candidate[]): Route {
   const byId = new Map(candidates.map((c) => [c.id, c]));
   const paid = (id: string) => request.paidProviders.includes(id) && !request.allowPaid;
+  // A confirmation covers exactly the route the person was shown: another model or provider is paid again.
+  const paidFor = (id: string, model: ModelInfo) =>
+    paid(id) && !(request.confirmedPaid?.provider === id && request.confirmedPaid.model === model.id);
   const unavailable = (c: Candidate) => `${c.id} is unavailable${c.reason ? ` (${c.reason})` : ''}`;
 
   if (request.provider !== 'auto') {
@@ -129,7 +134,7 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
     if (edit && (!model || !canEdit(model, edit)))
       throw cannotEdit(model ? `${chosen.id}/${model.id}` : chosen.id, edit, candidates);
     if (!model) throw new AppError('bad_request', `${chosen.id} has no usable model.`);
-    if (paid(chosen.id))
+    if (paidFor(chosen.id, model))
       throw new PaidProviderError(
         chosen.id,
         model,
@@ -154,7 +159,7 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
     const model = pickModel(owner, request.model);
     if (request.edit && !canEdit(model, request.edit))
       throw cannotEdit(`${owner.id}/${model.id}`, request.edit, candidates);
-    if (paid(owner.id))
+    if (paidFor(owner.id, model))
       throw new PaidProviderError(
         owner.id,
         model,

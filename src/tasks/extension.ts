@@ -13,31 +13,27 @@
  * The SDK (2.4) lets `tasks/get` and `tasks/cancel` through its 2026 method gate when registered with a params
  * schema, as here, and checks their Mcp-Name header against params.taskId.
  */
-import {
-  CLIENT_CAPABILITIES_META_KEY,
-  type McpServer,
-  MissingRequiredClientCapabilityError,
-  type ServerContext,
-} from '@modelcontextprotocol/server';
+import { type McpServer, MissingRequiredClientCapabilityError, type ServerContext } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { RequestContext } from '../calls/context';
-import { envelopeValue } from '../calls/envelope';
+import { clientCapabilitiesOf } from '../calls/envelope';
+import { canElicit } from '../calls/paid-confirmation';
 import { jobIdsOf, type TaskRow } from '../jobs/task-model';
 import { log } from '../log';
+import { PaidProviderError } from '../providers/routing';
 import { reportJobs } from '../tools/wait-result';
-import { interceptToolCalls, startTask, TERMINAL, taskRow, viewOf } from './start';
+import { interceptToolCalls, refusal, startTask, TERMINAL, taskRow, viewOf } from './start';
 import type { TaskTool } from './tool';
 
 export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 
-function declaresTasks(extra: ServerContext): boolean {
-  const capabilities = envelopeValue(extra, CLIENT_CAPABILITIES_META_KEY) as { extensions?: unknown } | undefined;
-  const extensions = capabilities?.extensions;
-  return typeof extensions === 'object' && extensions !== null && TASKS_EXTENSION in extensions;
+function declaresTasks(server: McpServer, extra: ServerContext): boolean {
+  const extensions = clientCapabilitiesOf(server, extra).extensions;
+  return typeof extensions === 'object' && extensions !== null && Object.hasOwn(extensions, TASKS_EXTENSION);
 }
 
-function requireTasks(extra: ServerContext): void {
-  if (!declaresTasks(extra))
+function requireTasks(server: McpServer, extra: ServerContext): void {
+  if (!declaresTasks(server, extra))
     throw new MissingRequiredClientCapabilityError({ requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } });
 }
 
@@ -69,29 +65,35 @@ export function enableTaskExtension(
   const protocol = server.server;
   protocol.registerCapabilities({ extensions: { [TASKS_EXTENSION]: {} } });
 
-  interceptToolCalls(server, (request, extra) => {
+  interceptToolCalls(server, (request, extra, next) => {
     const params = request.params as { name?: unknown; arguments?: unknown } | undefined;
     const tool = typeof params?.name === 'string' ? tools.get(params.name) : undefined;
-    if (!tool || !declaresTasks(extra)) return undefined;
+    if (!tool || !declaresTasks(server, extra)) return undefined;
     return (async () => {
-      const row = await startTask(ctx, tool, { name: params!.name as string, args: params!.arguments });
-      return { ...(await detailed(ctx, row, false)), resultType: 'task' };
+      try {
+        const row = await startTask(ctx, tool, { name: params!.name as string, args: params!.arguments });
+        return { ...(await detailed(ctx, row, false)), resultType: 'task' };
+      } catch (error) {
+        // A paid provider the person has not confirmed: the plain call asks them first (and is not a task).
+        if (error instanceof PaidProviderError && canElicit(server, extra)) return next();
+        throw refusal(error);
+      }
     })();
   });
 
   protocol.setRequestHandler('tasks/get', { params: TaskParams }, async ({ taskId }, extra) => {
-    requireTasks(extra);
+    requireTasks(server, extra);
     return detailed(ctx, await taskRow(ctx, taskId), true);
   });
 
   protocol.setRequestHandler('tasks/update', { params: TaskParams.loose() }, async ({ taskId }, extra) => {
-    requireTasks(extra);
+    requireTasks(server, extra);
     await taskRow(ctx, taskId);
     return {};
   });
 
   protocol.setRequestHandler('tasks/cancel', { params: TaskParams }, async ({ taskId }, extra) => {
-    requireTasks(extra);
+    requireTasks(server, extra);
     const row = await taskRow(ctx, taskId);
     if (
       !TERMINAL.has((await viewOf(ctx, row)).status) &&

@@ -14,7 +14,7 @@ import { jobIdsOf, taskOf } from '../jobs/task-model';
 import { waitForJobs } from '../jobs/wait';
 import { log } from '../log';
 import { reportJobs } from '../tools/wait-result';
-import { interceptToolCalls, startTask, TERMINAL, taskRow, viewOf } from './start';
+import { interceptToolCalls, refusal, startTask, TERMINAL, taskRow, viewOf } from './start';
 import type { TaskTool } from './tool';
 
 /** How long one tasks/result request may wait; longer than any job runs before the sweeper ends it. */
@@ -53,7 +53,9 @@ export function enableTasks(server: McpServer, ctx: RequestContext, tools: Reado
           ProtocolErrorCode.MethodNotFound,
           `Tool ${name} does not support tasks; call it without params.task.`,
         );
-      const row = await startTask(ctx, tool, { name, args, ttl: params?.ttl });
+      const row = await startTask(ctx, tool, { name, args, ttl: params?.ttl }).catch((error: unknown) =>
+        Promise.reject(refusal(error)),
+      );
       const images = jobIdsOf(row).length === 1 ? 'one image' : `${jobIdsOf(row).length} images`;
       return {
         task: await viewOf(ctx, row),

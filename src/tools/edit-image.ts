@@ -50,10 +50,8 @@ export const config = {
 
 export const registerEditImage: ToolRegistrar = (server, ctx) => {
   server.registerTool(name, config, (args, extra) =>
-    withPaidConfirmation(server, ctx, extra, { tool: name, args, count: args.count }, (confirmed) =>
-      submitAndWait(server, ctx, extra, args, () =>
-        submitEdit(ctx, ctx.subject, { ...args, allow_paid: args.allow_paid || confirmed }),
-      ),
+    withPaidConfirmation(server, ctx, extra, { tool: name, args, count: args.count }, (confirmedPaid) =>
+      submitAndWait(server, ctx, extra, args, () => submitEdit(ctx, ctx.subject, { ...args, confirmedPaid })),
     ),
   );
 };

@@ -23,10 +23,8 @@ export const config = {
 
 export const registerGenerateImageAndWait: ToolRegistrar = (server, ctx) => {
   server.registerTool(name, config, (args, extra) =>
-    withPaidConfirmation(server, ctx, extra, { tool: name, args, count: args.count }, (confirmed) =>
-      submitAndWait(server, ctx, extra, args, () =>
-        submitJobs(ctx, ctx.subject, { ...args, allow_paid: args.allow_paid || confirmed }),
-      ),
+    withPaidConfirmation(server, ctx, extra, { tool: name, args, count: args.count }, (confirmedPaid) =>
+      submitAndWait(server, ctx, extra, args, () => submitJobs(ctx, ctx.subject, { ...args, confirmedPaid })),
     ),
   );
 };

@@ -28,8 +28,8 @@ export const config = {
 
 export const registerGenerateImage: ToolRegistrar = (server, ctx) => {
   server.registerTool(name, config, (args, extra) =>
-    withPaidConfirmation(server, ctx, extra, { tool: name, args, count: args.count }, async (confirmed) => {
-      const created = await submitJobs(ctx, ctx.subject, { ...args, allow_paid: args.allow_paid || confirmed });
+    withPaidConfirmation(server, ctx, extra, { tool: name, args, count: args.count }, async (confirmedPaid) => {
+      const created = await submitJobs(ctx, ctx.subject, { ...args, confirmedPaid });
       await logQueued(callLog(server, extra), created);
       const ids = created.map((j) => j.id);
       const jobs = await viewsOf(created, await ctx.urls());

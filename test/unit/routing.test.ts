@@ -1,7 +1,7 @@
 /** Choosing provider and model: intents, availability, capability, paid opt-in, and the recorded reason. */
 import { describe, expect, it } from 'vitest';
 import { PLACEHOLDER_MODEL } from '../../src/providers/placeholder';
-import { type Candidate, route } from '../../src/providers/routing';
+import { type Candidate, PaidProviderError, route } from '../../src/providers/routing';
 import type { ModelInfo } from '../../src/providers/types';
 
 function model(id: string, negativePrompt = false, lifecycle: ModelInfo['lifecycle'] = 'current'): ModelInfo {
@@ -68,6 +68,16 @@ describe('auto routing', () => {
     expect(ask('a logo with text', { paidProviders: ['openai', 'gemini'] }).providerId).toBe('workers-ai');
     expect(ask('a logo with text', { paidProviders: ['openai'], allowPaid: true }).providerId).toBe('openai');
     expect(() => ask('x', { provider: 'openai', paidProviders: ['openai'] })).toThrow(/allow_paid/);
+  });
+
+  it('lets a confirmation through for exactly the provider and model the person was shown', () => {
+    const paid = { provider: 'openai', paidProviders: ['openai'] };
+    const shown = { provider: 'openai', model: 'gpt-image-1.5' };
+    expect(ask('x', { ...paid, confirmedPaid: shown }).model.id).toBe('gpt-image-1.5');
+    expect(() => ask('x', { ...paid, model: 'dall-e-3', confirmedPaid: shown })).toThrow(PaidProviderError);
+    expect(() => ask('x', { ...paid, confirmedPaid: { provider: 'gemini', model: 'gpt-image-1.5' } })).toThrow(
+      PaidProviderError,
+    );
   });
 
   it('resolves a model by name to its provider and refuses unknown ones naming what exists', () => {

@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { createMcpHandler } from '@modelcontextprotocol/server';
+import { createMcpHandler, legacyStatelessFallback } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRequestContext } from '../../src/calls/context';
 import { loadConfig } from '../../src/config';
@@ -113,8 +113,12 @@ describe('paid provider confirmation: the state is checked', () => {
   const capabilities = { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } };
   const yes = { [`confirm_paid`]: { action: 'accept', content: { confirm: true } } };
 
-  async function call(subject: string, params: Record<string, unknown>): Promise<ModernReply['reply']> {
-    const body = modernBody('tools/call', params, { meta: capabilities });
+  async function call(
+    subject: string,
+    params: Record<string, unknown>,
+    meta: Record<string, unknown> = capabilities,
+  ): Promise<ModernReply['reply']> {
+    const body = modernBody('tools/call', params, { meta });
     const response = await handlerFor(subject).fetch(
       new Request('http://test.local/mcp', {
         method: 'POST',
@@ -172,5 +176,52 @@ describe('paid provider confirmation: the state is checked', () => {
     const message = JSON.stringify(reply.error ?? reply.result);
     expect(message).toMatch(/confirms a different call/);
     expect(await jobCount('paid-switch')).toBe(0);
+  });
+
+  it('runs a confirmation once: a replay of the same answer and state makes nothing more', async () => {
+    const state = await firstRound('paid-replay');
+    const retry = { ...paidCall, inputResponses: yes, requestState: state };
+    const first = await call('paid-replay', retry);
+    expect((first.result as { structuredContent: { status: string } }).structuredContent.status).toBe('completed');
+    const again = await call('paid-replay', retry);
+    expect(JSON.stringify(again.result)).toMatch(/already used/);
+    expect(await jobCount('paid-replay')).toBe(2);
+  });
+
+  it('asks a client that takes tasks too, instead of refusing the task', async () => {
+    const both = {
+      'io.modelcontextprotocol/clientCapabilities': {
+        elicitation: {},
+        extensions: { 'io.modelcontextprotocol/tasks': {} },
+      },
+    };
+    const reply = await call('paid-tasks', paidCall, both);
+    expect(reply.result).toMatchObject({ resultType: 'input_required' });
+  });
+});
+
+describe('paid provider confirmation: the 2025 era', () => {
+  it('keeps allow_paid for a stateless POST, whatever its _meta claims about elicitation', async () => {
+    const legacy = legacyStatelessFallback(() =>
+      createServer(createRequestContext(env, config, 'paid-legacy', 'http://test.local/mcp'), { era: 'legacy' }),
+    );
+    const response = await legacy(
+      new Request('http://test.local/mcp', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: {
+            ...paidCall,
+            _meta: { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+          },
+        }),
+      }),
+    );
+    const text = await response.text();
+    expect(text).toMatch(/allow_paid/);
+    expect(text).not.toMatch(/input_required|Cannot request input/);
   });
 });
