@@ -64,6 +64,15 @@ describe('2026-07-28: the envelope and headers are checked, and every error name
     expect(reply.error.message).toMatch(/clientCapabilities/);
   });
 
+  it('refuses a request whose header names 2026-07-28 but whose body carries no envelope (-32602)', async () => {
+    const response = await rpcRaw(
+      { jsonrpc: '2.0', id: 77, method: 'tools/list' },
+      { headers: modernHeaders('tools/list') },
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ id: 77, error: { code: -32602 } });
+  });
+
   it('refuses a revision it does not speak with -32022 naming the ones it does', async () => {
     const body = modernBody('tools/list', {}, { meta: { 'io.modelcontextprotocol/protocolVersion': '2099-01-01' } });
     const response = await rpcRaw(body, {
