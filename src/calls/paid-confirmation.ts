@@ -22,7 +22,8 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { PaidProviderError } from '../providers/routing';
+import { base64url } from '../images/signing';
+import { type ConfirmedRoute, PaidProviderError } from '../providers/routing';
 import type { RequestContext } from './context';
 import { clientCapabilitiesOf } from './envelope';
 import { REQUEST_STATE_TTL_SECONDS } from './request-state';
@@ -49,12 +50,6 @@ export interface PaidCall {
   count: number;
 }
 
-/** The route a confirmation covers, handed to the submit (see providers/routing.ts). */
-export interface ConfirmedPaid {
-  provider: string;
-  model: string;
-}
-
 /** Form elicitation as the client declared it: `form`, or a bare `elicitation: {}` (the pre-mode meaning). */
 export function canElicit(server: McpServer, extra: ServerContext): boolean {
   const elicitation = clientCapabilitiesOf(server, extra).elicitation;
@@ -76,7 +71,7 @@ function stableJson(value: unknown): string {
 
 async function digest(args: Readonly<Record<string, unknown>>): Promise<string> {
   const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(stableJson(args)));
-  return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return base64url(new Uint8Array(hash));
 }
 
 function usd(amount: number): string {
@@ -145,7 +140,7 @@ export async function withPaidConfirmation(
   ctx: RequestContext,
   extra: ServerContext,
   call: PaidCall,
-  run: (confirmed?: ConfirmedPaid) => Promise<CallToolResult>,
+  run: (confirmed?: ConfirmedRoute) => Promise<CallToolResult>,
 ): Promise<CallToolResult | InputRequiredResult> {
   const echoed = extra.mcpReq.requestState<unknown>();
   if (echoed === undefined) {

@@ -6,17 +6,9 @@
  * handler sees the state; a refusal is its fixed -32602 "Invalid or expired requestState".
  */
 import { createRequestStateCodec, type RequestStateCodec, type ServerContext } from '@modelcontextprotocol/server';
+import { hmac } from '../images/signing';
 
 export const REQUEST_STATE_TTL_SECONDS = 600;
-
-const encoder = new TextEncoder();
-
-async function derivedKey(secret: string): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
-  return new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode('imagegen-mcp/request-state/v1')));
-}
 
 export interface RequestStates {
   mint(payload: unknown, ctx: ServerContext): Promise<string>;
@@ -29,7 +21,8 @@ export function requestStates(secret: () => Promise<string>, subject: string): R
   const get = () => {
     codec ??= secret().then(async (value) =>
       createRequestStateCodec({
-        key: await derivedKey(value),
+        // A key of its own, derived from the signing secret, so no two purposes share one.
+        key: await hmac(value, 'imagegen-mcp/request-state/v1'),
         ttlSeconds: REQUEST_STATE_TTL_SECONDS,
         bind: () => subject,
       }),

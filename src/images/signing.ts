@@ -59,9 +59,14 @@ function fromBase64url(text: string): Uint8Array | null {
 
 const payload = (path: string, expires: number) => encoder.encode(`${path}\n${expires}`);
 
+/** HMAC-SHA256 of `message` under `secret` (the key imported once per secret). */
+export async function hmac(secret: string, message: string | Uint8Array): Promise<Uint8Array> {
+  const data = typeof message === 'string' ? encoder.encode(message) : message;
+  return new Uint8Array(await crypto.subtle.sign('HMAC', await importKey(secret), data));
+}
+
 export async function sign(secret: string, path: string, expires: number): Promise<string> {
-  const mac = await crypto.subtle.sign('HMAC', await importKey(secret), payload(path, expires));
-  return base64url(new Uint8Array(mac));
+  return base64url(await hmac(secret, payload(path, expires)));
 }
 
 /** Constant-time check (crypto.subtle.verify) that `signature` covers `path` and an unexpired `expires`. */

@@ -7,7 +7,7 @@ import { AppError, describeError } from '../errors';
 import type { PlanInput } from '../providers/plan';
 import { planRequest, sizeFromSource } from '../providers/plan';
 import type { ProviderRegistry } from '../providers/registry';
-import { route } from '../providers/routing';
+import { type ConfirmedRoute, route } from '../providers/routing';
 import type { ProviderStatus } from '../providers/status';
 import { applyStyle } from '../styles/model';
 import type { StyleStore } from '../styles/store';
@@ -20,7 +20,7 @@ export interface GenerateInput extends PlanInput {
   count: number;
   allow_paid?: boolean | undefined;
   /** The paid provider and model the person confirmed for this very call; any other paid route is refused. */
-  confirmedPaid?: { provider: string; model: string } | undefined;
+  confirmedPaid?: ConfirmedRoute | undefined;
   /** Present for image-to-image: the caller's finished images, already resolved and checked. */
   edit?: EditSources | undefined;
   /** A style name (the caller's own or a built-in), applied before routing and recorded on each job. */

@@ -23,9 +23,15 @@ export interface RouteRequest {
   allowPaid: boolean;
   paidProviders: readonly string[];
   /** The one paid provider and model the person confirmed for this call (src/calls/paid-confirmation.ts). */
-  confirmedPaid?: { provider: string; model: string } | undefined;
+  confirmedPaid?: ConfirmedRoute | undefined;
   /** Present for image-to-image: what the model must accept. */
   edit?: EditNeeds | undefined;
+}
+
+/** A paid provider and model as the person confirmed them: a confirmation covers this route and no other. */
+export interface ConfirmedRoute {
+  provider: string;
+  model: string;
 }
 
 export interface EditNeeds {

@@ -3,14 +3,13 @@
  * image://{id}/view{?params} (a transformed variant) and image://{id}/metadata. Another subject's id reads
  * exactly like a missing one.
  */
-
-import type { Variables } from '@modelcontextprotocol/server';
 import {
   ProtocolError,
   ProtocolErrorCode,
   ResourceNotFoundError,
   ResourceTemplate,
   UriTemplate,
+  type Variables,
 } from '@modelcontextprotocol/server';
 import type { RequestContext } from '../calls/context';
 import { AppError } from '../errors';

@@ -39,10 +39,10 @@ function requireTasks(server: McpServer, extra: ServerContext): void {
 
 /** The task as the extension spells it: `ttlMs` and `pollIntervalMs`, no 2025 `ttl` / `pollInterval`. */
 async function detailed(ctx: RequestContext, row: TaskRow, withResult: boolean) {
-  const { ttl, pollInterval, status, ...task } = await viewOf(ctx, row);
+  const { ttl: _ttl, pollInterval: _pollInterval, status, ...task } = await viewOf(ctx, row);
   // The extension has no "failed" for a batch whose images failed: the tool still answered, and says so.
   const settled = status === 'failed' ? 'completed' : status;
-  const base = { ...task, status: settled, ttlMs: ttl ?? null, pollIntervalMs: pollInterval ?? row.poll_interval_ms };
+  const base = { ...task, status: settled, ttlMs: row.ttl_ms, pollIntervalMs: row.poll_interval_ms };
   if (!withResult || settled !== 'completed') return base;
   const ids = jobIdsOf(row);
   const jobs = await ctx.store.getMany(ctx.subject, ids);

@@ -37,9 +37,9 @@ export const registerShowImage: ToolRegistrar = (server, ctx) => {
     if (job.status !== 'completed')
       throw new AppError('bad_request', `Job "${id}" is ${job.status}, so there is no image to show yet.`);
     const [view, preview] = await Promise.all([toView(job, await ctx.urls()), makePreview(ctx.bucket, job, max_side)]);
+    // describeJob's own line already says provider, model, size and job id.
     const facts = [
-      `${view.width}x${view.height} ${view.content_type ?? ''}`.trim(),
-      `${view.provider ?? 'unknown provider'} / ${view.model ?? 'unknown model'}`,
+      ...(view.content_type ? [view.content_type] : []),
       `created ${view.created_at}`,
       `preview ${preview.width}x${preview.height} JPEG, ${preview.bytes} bytes`,
     ];

@@ -2,11 +2,10 @@
  * Raw HTTP as a client of revision 2026-07-28 sends it (no initialize; the `_meta` envelope and the
  * MCP-Protocol-Version, Mcp-Method and Mcp-Name headers on every POST), against the Worker as a real process.
  */
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { modernBody, modernHeaders } from '../helpers/modern-request';
-import { TOKENS } from '../helpers/tokens';
+import { postMcp } from './rpc';
 
-const baseUrl = inject('baseUrl');
 const TASKS = { 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } };
 
 interface Reply {
@@ -21,16 +20,10 @@ async function post(
   meta: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ) {
-  const response = await fetch(`${baseUrl}/mcp`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${TOKENS.alice}`,
-      'Content-Type': 'application/json',
-      Accept: 'application/json',
-      ...modernHeaders(method, params),
-      ...headers,
-    },
-    body: JSON.stringify(modernBody(method, params, { meta })),
+  const response = await postMcp(modernBody(method, params, { meta }), {
+    Accept: 'application/json',
+    ...modernHeaders(method, params),
+    ...headers,
   });
   expect(response.headers.get('content-type')).toContain('application/json');
   return { status: response.status, reply: (await response.json()) as Reply };
@@ -69,15 +62,9 @@ describe('curl-style 2026-07-28', () => {
   });
 
   it('refuses what a 2026-07-28 request must not be: a header that disagrees, an unknown revision', async () => {
-    const mismatch = await fetch(`${baseUrl}/mcp`, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${TOKENS.alice}`,
-        'Content-Type': 'application/json',
-        ...modernHeaders('tools/list'),
-        'Mcp-Method': 'prompts/list',
-      },
-      body: JSON.stringify(modernBody('tools/list')),
+    const mismatch = await postMcp(modernBody('tools/list'), {
+      ...modernHeaders('tools/list'),
+      'mcp-method': 'prompts/list',
     });
     expect(mismatch.status).toBe(400);
     expect(((await mismatch.json()) as Reply).error?.code).toBe(-32020);
