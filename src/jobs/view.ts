@@ -5,49 +5,64 @@ import { imageUrl, type UrlContext } from '../images/urls';
 import { JOB_STATUSES, type Job } from './model';
 
 const ms = z.number().int().nullable();
+const at = z.string().nullable();
 
 /** Where a job's time went; each *_at is ISO 8601 or null until the job gets there. */
-export const TimingsSchema = z.object({
-  queued_at: z.string().describe('When the job was queued (its creation).'),
-  started_at: z.string().nullable().describe('When a worker first took it.'),
-  provider_done_at: z.string().nullable().describe('When the provider returned the image.'),
-  stored_at: z.string().nullable().describe('When the image was stored.'),
-  queue_ms: ms.describe('queued_at to started_at.'),
-  provider_ms: ms.describe('started_at to provider_done_at (includes retried attempts).'),
-  store_ms: ms.describe('provider_done_at to stored_at.'),
-  total_ms: ms.describe('queued_at to finished (stored, or failed).'),
-});
+export const TimingsSchema = z
+  .object({
+    queued_at: z.string(),
+    started_at: at,
+    provider_done_at: at,
+    stored_at: at,
+    queue_ms: ms,
+    provider_ms: ms.describe('Retries included.'),
+    store_ms: ms,
+    total_ms: ms.describe('To stored or failed.'),
+  })
+  .describe('Times (ISO 8601, null until reached) and the ms between them.');
 export type Timings = z.infer<typeof TimingsSchema>;
 
+/**
+ * A job as get_job_status returns it: the one output schema that lists every field. Other tools return the same
+ * objects and declare them as {@link JobEntrySchema}, so that tools/list carries this declaration once.
+ */
 export const JobViewSchema = z.object({
-  job_id: z.string(),
+  job_id: z.string().describe('Also the image id.'),
   status: z.enum(JOB_STATUSES),
-  prompt: z.string(),
+  prompt: z.string().describe('As sent, any style applied.'),
   negative_prompt: z.string().nullable(),
   provider: z.string().nullable(),
   model: z.string().nullable(),
   width: z.number().int(),
   height: z.number().int(),
   seed: z.number().int().nullable(),
-  attempts: z.number().int(),
-  error: z.string().nullable().describe('Why the job failed, or the last retryable error while it runs.'),
-  image_url: z.string().optional().describe('Absolute URL of the finished image; works without the bearer token.'),
+  attempts: z.number().int().describe('Provider calls made.'),
+  error: z.string().nullable().describe('Why it failed, or the last retried error.'),
+  image_url: z.string().optional().describe('Once completed, as are content_type and bytes; needs no token.'),
   content_type: z.string().optional(),
   bytes: z.number().int().optional(),
-  route_reason: z.string().nullable().describe('Why this provider and model were chosen.'),
-  adaptations: z.array(z.string()).describe('What was changed to fit the model (e.g. a size it does not make).'),
-  cost_usd: z.number().nullable().describe('Estimated cost of this image.'),
-  progress: z.number().nullable().describe('0–1 while a long generation runs, where the provider reports it.'),
+  route_reason: z.string().nullable().describe('Why this provider and model.'),
+  adaptations: z.array(z.string()).describe('Changes made to fit the model.'),
+  cost_usd: z.number().nullable().describe('Estimated cost.'),
+  progress: z.number().nullable().describe('0–1 while running, if reported.'),
   revised_prompt: z.string().nullable().describe('The prompt as the provider rewrote it.'),
-  provider_metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
-  source_ids: z.array(z.string()).describe('For an edit: the images it started from, the first one edited.'),
-  mask_id: z.string().nullable().describe('For an edit: the mask image, if one was given.'),
-  style: z.string().nullable().describe('The style applied (see list_styles); prompt shows the result.'),
-  created_at: z.string().describe('ISO 8601'),
+  provider_metadata: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .nullable()
+    .describe('Extra facts from the provider.'),
+  source_ids: z.array(z.string()).describe('Edit: source images, first one edited.'),
+  mask_id: z.string().nullable().describe('Edit: mask image.'),
+  style: z.string().nullable().describe('Style applied (list_styles).'),
+  created_at: z.string().describe('ISO 8601, as are the other *_at.'),
   updated_at: z.string(),
   completed_at: z.string().nullable(),
   timings: TimingsSchema,
 });
+/**
+ * A job inside another tool's result: the same object as {@link JobViewSchema}, declared by its key fields and
+ * a reference. It accepts whatever else a view carries, so validating a result does not strip it.
+ */
+export const JobEntrySchema = z.looseObject({ job_id: z.string() }).describe('As get_job_status returns it.');
 export type JobView = z.infer<typeof JobViewSchema>;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

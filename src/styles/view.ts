@@ -2,21 +2,27 @@
 import { z } from 'zod';
 import type { Style } from './model';
 
-export const StyleViewSchema = z.object({
-  name: z.string(),
-  uri: z.string().describe('Its style:// resource.'),
-  description: z.string(),
-  template: z.string().describe('The prompt template; {prompt} is replaced by the prompt given.'),
-  negative_prompt: z.string().nullable(),
-  provider: z.string().nullable(),
-  model: z.string().nullable(),
-  width: z.number().int().nullable(),
-  height: z.number().int().nullable(),
-  aspect_ratio: z.string().nullable(),
-  source: z.enum(['built-in', 'saved']).describe('built-in: ships with the server; saved: yours.'),
-  created_at: z.string().nullable(),
-  updated_at: z.string().nullable(),
-});
+export const StyleViewSchema = z
+  .object({
+    name: z.string(),
+    uri: z.string().describe('Its style:// resource.'),
+    description: z.string(),
+    template: z.string().describe('{prompt} is replaced by the prompt given.'),
+    negative_prompt: z.string().nullable(),
+    provider: z.string().nullable(),
+    model: z.string().nullable(),
+    width: z.number().int().nullable(),
+    height: z.number().int().nullable(),
+    aspect_ratio: z.string().nullable(),
+    source: z.enum(['built-in', 'saved']).describe('saved: yours.'),
+    created_at: z.string().nullable().describe('ISO 8601; null for built-ins.'),
+    updated_at: z.string().nullable(),
+  })
+  .describe('Provider, model, size: defaults for calls.');
+/** A style inside save_style's result: the same object, declared in full once, by list_styles. */
+export const StyleEntrySchema = z
+  .looseObject({ name: z.string(), uri: z.string() })
+  .describe('As list_styles returns it.');
 export type StyleView = z.infer<typeof StyleViewSchema>;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

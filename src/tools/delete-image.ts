@@ -9,8 +9,8 @@ export const name = 'delete_image';
 
 export const config = {
   title: 'Delete image',
-  description: 'Delete one of your images (by image_id, which is its job id) with all its variants and its job record.',
-  inputSchema: { image_id: imageRef.describe('The image to delete: its job id, or an image:// URI.') },
+  description: 'Delete one of your images and its job.',
+  inputSchema: { image_id: imageRef.describe('Job id or image:// URI.') },
   outputSchema: { deleted: z.boolean(), image_id: z.string(), objects_deleted: z.number().int() },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
 };

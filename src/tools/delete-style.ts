@@ -9,14 +9,12 @@ export const name = 'delete_style';
 
 export const config = {
   title: 'Delete style',
-  description:
-    'Delete one of your saved styles. Jobs made with it keep its name. Deleting your version of a built-in ' +
-    'style brings the built-in back; built-ins themselves cannot be deleted.',
-  inputSchema: { name: styleName.describe('The style to delete.') },
+  description: 'Delete one of your styles.',
+  inputSchema: { name: styleName.describe('Its name.') },
   outputSchema: {
     deleted: z.boolean(),
     name: z.string(),
-    restored_built_in: z.boolean().describe('Whether a built-in style of this name is now in use again.'),
+    restored_built_in: z.boolean().describe('A built-in of that name is back.'),
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
 };

@@ -12,9 +12,7 @@ export const name = 'gallery_link';
 
 export const config = {
   title: 'Gallery link',
-  description:
-    'Get a link to a web page showing your images, newest first, with their prompts and details. ' +
-    'Anyone holding the link can see your images until it expires.',
+  description: 'A web page of your images; anyone with the link sees them until it expires.',
   inputSchema: {
     expires_in_seconds: z
       .number()
@@ -22,11 +20,11 @@ export const config = {
       .min(60)
       .max(GALLERY_LINK_MAX_SECONDS)
       .default(GALLERY_LINK_DEFAULT_SECONDS)
-      .describe(`How long the link works (default ${GALLERY_LINK_DEFAULT_SECONDS}, max ${GALLERY_LINK_MAX_SECONDS}).`),
+      .describe('Link lifetime.'),
   },
   outputSchema: {
-    url: z.string().describe('The gallery page; open it in a browser.'),
-    expires_at: z.string().describe('ISO 8601 time after which the link stops working.'),
+    url: z.string().describe('The gallery page.'),
+    expires_at: z.string().describe('When it stops working, ISO 8601.'),
     images: z
       .array(
         z.object({
@@ -37,7 +35,7 @@ export const config = {
           height: z.number().int(),
         }),
       )
-      .describe(`Your ${APP_IMAGES} newest images, for hosts that show the gallery app.`),
+      .describe(`Your ${APP_IMAGES} newest, for the gallery app.`),
   },
   annotations: READ_ONLY,
   _meta: GALLERY_APP_META,

@@ -4,7 +4,7 @@ import { withPaidConfirmation } from '../calls/paid-confirmation';
 import { submitJobs } from '../jobs/submit';
 import { TASK_OPTIONAL, taskTool } from '../tasks/tool';
 import { CREATES_JOBS, type ToolRegistrar } from './define';
-import { generateArgs, waitArgs, waitResultShape } from './schemas';
+import { generateArgs, waitArgs, waitResultEntry } from './schemas';
 import { submitAndWait } from './wait-result';
 
 export const name = 'generate_image_and_wait';
@@ -12,11 +12,9 @@ export const name = 'generate_image_and_wait';
 export const config = {
   title: 'Generate image and wait',
   description:
-    'The easiest way to make an image: generate from a text prompt and wait until it is ready, in one call. ' +
-    'Returns the image URL and markdown to show it. If it takes longer than timeout_seconds, returns status ' +
-    '"running" with the job ids: call wait_for_completion with them to keep waiting.',
+    'Make images from a prompt and wait for them: the easiest way. Status "running": call wait_for_completion.',
   inputSchema: { ...generateArgs, ...waitArgs },
-  outputSchema: waitResultShape,
+  outputSchema: waitResultEntry,
   annotations: CREATES_JOBS,
   execution: TASK_OPTIONAL,
 };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { callLog } from '../calls/logging';
 import { withPaidConfirmation } from '../calls/paid-confirmation';
 import { submitJobs } from '../jobs/submit';
-import { JobViewSchema, viewsOf } from '../jobs/view';
+import { JobEntrySchema, viewsOf } from '../jobs/view';
 import { CREATES_JOBS, type ToolRegistrar } from './define';
 import { logQueued } from './job-log';
 import { generateArgs } from './schemas';
@@ -12,16 +12,13 @@ export const name = 'generate_image';
 
 export const config = {
   title: 'Generate image (async)',
-  description:
-    'Start generating images from a text prompt and return immediately with job ids. ' +
-    'Then call wait_for_completion (or get_job_status) to get the image URLs. ' +
-    'To generate and wait in one call, use generate_image_and_wait.',
+  description: 'Queue images from a prompt; returns job ids for wait_for_completion at once.',
   inputSchema: generateArgs,
   outputSchema: {
-    job_id: z.string().describe('The first job id (all of them are in job_ids).'),
+    job_id: z.string().describe('The first job id.'),
     job_ids: z.array(z.string()),
     status: z.literal('pending'),
-    jobs: z.array(JobViewSchema),
+    jobs: z.array(JobEntrySchema),
   },
   annotations: CREATES_JOBS,
 };

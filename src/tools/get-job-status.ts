@@ -8,9 +8,7 @@ export const name = 'get_job_status';
 
 export const config = {
   title: 'Get image job status',
-  description:
-    'Status of one image job (pending, processing, completed or failed) with its image URL once completed. ' +
-    'Prefer wait_for_completion over calling this in a loop.',
+  description: "A job's status and image URL. To wait, use wait_for_completion.",
   inputSchema: { job_id: jobId },
   outputSchema: JobViewSchema.shape,
   annotations: READ_ONLY,

@@ -12,7 +12,7 @@ import { WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS } from '../jobs/wait';
 import { MAX_STYLES_PER_SUBJECT, MAX_TEMPLATE_CHARS } from '../styles/model';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { config as editConfig } from './edit-image';
-import { providerSummary, providerSummaryShape } from './list-providers';
+import { providerSummary } from './list-providers';
 import { generateArgs } from './schemas';
 
 export const name = 'get_server_info';
@@ -21,52 +21,52 @@ const int = z.number().int();
 
 export const config = {
   title: 'Server info',
-  description:
-    'This server: name and version, MCP protocol versions, the providers it has now (with availability and ' +
-    'default model), and its limits (prompt length, images per call, wait time, transforms, previews, request ' +
-    'size, rate limit and daily image quota). For models and their capabilities, use list_providers.',
+  description: 'Version, protocol revisions, providers and limits.',
   inputSchema: {},
   outputSchema: {
     name: z.string(),
     title: z.string(),
     version: z.string(),
-    protocol: z.object({
-      request: z.string().nullable().describe('The MCP protocol revision this request was sent with.'),
-      latest: z.string(),
-      supported: z.array(z.string()),
-    }),
-    providers: z.array(
-      z.object({
-        ...providerSummaryShape,
-        models: int,
-      }),
-    ),
+    protocol: z
+      .object({
+        request: z.string().nullable().describe("This request's."),
+        latest: z.string(),
+        supported: z.array(z.string()),
+      })
+      .describe('MCP protocol revisions.'),
+    providers: z
+      .array(z.looseObject({ id: z.string(), available: z.boolean(), models: int }))
+      .describe('As in list_providers, with a model count.'),
     logging: z.object({ default_level: z.string() }),
-    limits: z.object({
-      max_prompt_chars: int,
-      max_negative_prompt_chars: int,
-      max_images_per_call: int,
-      max_edit_variants: int,
-      max_edit_sources: int,
-      wait_default_seconds: int,
-      wait_max_seconds: int,
-      max_body_bytes: int,
-      image_url_ttl_seconds: int,
-      image_retention_days: int.describe('0: images are kept until deleted.'),
-      transforms: z.object({
-        max_output_side: int,
-        max_output_pixels: int,
-        max_source_bytes: int,
-        max_source_pixels: int,
-      }),
-      previews: z.object({ default_side: int, min_side: int, max_side: int, max_bytes: int }),
-      styles: z.object({ max_per_caller: int, max_template_chars: int }),
-      rate_limit: z
-        .object({ requests: int, period_seconds: int })
-        .nullable()
-        .describe('Requests per access token per period; null when not limited.'),
-      daily_image_quota: int.nullable().describe('Images per caller per UTC day; null when unlimited.'),
-    }),
+    limits: z
+      .object({
+        max_prompt_chars: int,
+        max_negative_prompt_chars: int,
+        max_images_per_call: int,
+        max_edit_variants: int,
+        max_edit_sources: int,
+        wait_default_seconds: int,
+        wait_max_seconds: int,
+        max_body_bytes: int,
+        image_url_ttl_seconds: int,
+        image_retention_days: int.describe('0: images are kept until deleted.'),
+        transforms: z
+          .object({
+            max_output_side: int,
+            max_output_pixels: int,
+            max_source_bytes: int,
+            max_source_pixels: int,
+          })
+          .describe('Image variants.'),
+        previews: z.object({ default_side: int, min_side: int, max_side: int, max_bytes: int }),
+        styles: z.object({ max_per_caller: int, max_template_chars: int }),
+        rate_limit: z
+          .object({ requests: int, period_seconds: int })
+          .nullable()
+          .describe('Requests per access token per period; null: none.'),
+        daily_image_quota: int.nullable().describe('Images per caller per UTC day; null: none.'),
+      })
+      .describe('What a caller meets.'),
   },
   annotations: READ_ONLY,
 };

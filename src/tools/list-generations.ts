@@ -1,6 +1,6 @@
 /** list_generations: the caller's finished images, newest first (a gallery in data form). */
 import { z } from 'zod';
-import { describeJob, imageLinks, JobViewSchema, viewsOf } from '../jobs/view';
+import { describeJob, imageLinks, JobEntrySchema, viewsOf } from '../jobs/view';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { pageArgs, pageResultShape } from './schemas';
 
@@ -8,9 +8,9 @@ export const name = 'list_generations';
 
 export const config = {
   title: 'List generated images',
-  description: 'Browse your finished images, newest first, with their URLs and prompts.',
+  description: 'Your finished images, newest first.',
   inputSchema: pageArgs,
-  outputSchema: { generations: z.array(JobViewSchema), ...pageResultShape },
+  outputSchema: { generations: z.array(JobEntrySchema), ...pageResultShape },
   annotations: READ_ONLY,
 };
 

@@ -1,6 +1,6 @@
 /** list_jobs: the caller's jobs in any state, newest first, optionally filtered by status. */
 import { z } from 'zod';
-import { describeJob, JobViewSchema, viewsOf } from '../jobs/view';
+import { describeJob, JobEntrySchema, viewsOf } from '../jobs/view';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { pageArgs, pageResultShape, statusFilter } from './schemas';
 
@@ -8,9 +8,9 @@ export const name = 'list_jobs';
 
 export const config = {
   title: 'List image jobs',
-  description: 'List your image jobs, newest first, including pending, processing and failed ones.',
-  inputSchema: { status: statusFilter.describe('Only jobs in this state (default all).'), ...pageArgs },
-  outputSchema: { jobs: z.array(JobViewSchema), status: statusFilter, ...pageResultShape },
+  description: 'Your jobs in every state, newest first.',
+  inputSchema: { status: statusFilter.describe('Only jobs in this state.'), ...pageArgs },
+  outputSchema: { jobs: z.array(JobEntrySchema), status: statusFilter, ...pageResultShape },
   annotations: READ_ONLY,
 };
 

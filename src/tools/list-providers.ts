@@ -7,21 +7,44 @@ import { READ_ONLY, type ToolRegistrar } from './define';
 
 export const name = 'list_providers';
 
+const strings = z.array(z.string());
+
+const CapabilitiesSchema = z
+  .object({
+    sizes: z
+      .looseObject({ kind: z.enum(['range', 'fixed', 'aspect']) })
+      .describe('range: min, max, step; fixed: sizes as [w, h]; aspect: ratios, resolutions.'),
+    qualities: strings,
+    formats: strings,
+    backgrounds: strings,
+    negative_prompt: z.boolean(),
+    seed: z.boolean(),
+    steps: z.object({ min: z.number().int(), max: z.number().int(), default: z.number().int() }).nullable(),
+    image_input: z.boolean().describe('Can edit (edit_image).'),
+    max_input_images: z.number().int(),
+    mask: z.boolean(),
+    strength: z.boolean(),
+    max_prompt_chars: z.number().int(),
+  })
+  .describe('The arguments it takes: lists of values ([] if fixed), true/false, or null if not.');
+
 const ModelSchema = z.object({
   id: z.string(),
   label: z.string(),
-  aliases: z.array(z.string()),
+  aliases: strings.describe('Other names for it.'),
   lifecycle: z.enum(['current', 'legacy', 'deprecated']),
-  replacement: z.string().optional(),
-  discovered: z.boolean().nullable().describe("Whether the provider's API lists it now (null: no list)."),
-  cost_usd: z.number().nullable(),
-  capabilities: z.record(z.string(), z.unknown()),
-  style: z.object({
-    strengths: z.array(z.string()),
-    prompt_grammar: z.enum(['natural-language', 'tag-list']),
-    good_example: z.string(),
-    bad_example: z.string(),
-  }),
+  replacement: z.string().optional().describe('What to use instead.'),
+  discovered: z.boolean().nullable().describe("Listed by the provider's API now (null: no list)."),
+  cost_usd: z.number().nullable().describe('Per image.'),
+  capabilities: CapabilitiesSchema,
+  style: z
+    .object({
+      strengths: strings,
+      prompt_grammar: z.enum(['natural-language', 'tag-list']),
+      good_example: z.string(),
+      bad_example: z.string(),
+    })
+    .describe('How to prompt it.'),
 });
 
 /** The fields of providerSummary(), shared by list_providers' and get_server_info's output schemas. */
@@ -29,18 +52,15 @@ export const providerSummaryShape = {
   id: z.string(),
   label: z.string(),
   available: z.boolean(),
-  reason: z.string().nullable(),
-  paid: z.boolean(),
+  reason: z.string().nullable().describe('Why not available.'),
+  paid: z.boolean().describe('Needs allow_paid or a confirmation.'),
   default_model: z.string(),
 };
 
 export const config = {
   title: 'List image providers and models',
-  description:
-    'Every configured provider with its availability, and per model: capabilities (sizes, qualities, formats, ' +
-    'negative prompt, seed, steps, image input), how to write prompts for it, and whether it is deprecated. ' +
-    'Pass refresh: true to ask the providers again instead of using the cached answer.',
-  inputSchema: { refresh: z.boolean().default(false).describe("Re-check every provider's API now.") },
+  description: 'Providers and models: availability, cost, capabilities, how to prompt, deprecations.',
+  inputSchema: { refresh: z.boolean().default(false).describe('Ask the providers again.') },
   outputSchema: {
     providers: z.array(
       z.object({
@@ -49,7 +69,7 @@ export const config = {
         models: z.array(ModelSchema),
       }),
     ),
-    warnings: z.array(z.string()),
+    warnings: strings,
   },
   annotations: { ...READ_ONLY, openWorldHint: true },
 };

@@ -8,12 +8,10 @@ export const name = 'list_styles';
 
 export const config = {
   title: 'List styles',
-  description:
-    'The styles you can pass as style to generate_image, generate_image_and_wait and edit_image: yours (saved ' +
-    'with save_style) and the built-ins you have not replaced, by name. Each is also a style://{name} resource.',
+  description: 'Styles for the style argument: yours and built-ins.',
   inputSchema: {
     ...pageArgs,
-    source: z.enum(['all', 'saved', 'built-in']).default('all').describe('Only your own styles, or only built-ins.'),
+    source: z.enum(['all', 'saved', 'built-in']).default('all').describe('Yours, built-in, or all.'),
   },
   outputSchema: { styles: z.array(StyleViewSchema), ...pageResultShape },
   annotations: READ_ONLY,

@@ -4,9 +4,9 @@ import { AppError } from '../errors';
 import { findModel, requireProvider } from '../providers/registry';
 import { BUILT_IN_STYLES } from '../styles/built-in';
 import { MAX_TEMPLATE_CHARS, PROMPT_SLOT, styleName, templateOf } from '../styles/model';
-import { StyleViewSchema, toStyleView } from '../styles/view';
+import { StyleEntrySchema, toStyleView } from '../styles/view';
 import type { ToolRegistrar } from './define';
-import { generateArgs } from './schemas';
+import { generateArgs, lookupName } from './schemas';
 
 export const name = 'save_style';
 
@@ -14,29 +14,23 @@ const fragment = z.string().max(MAX_TEMPLATE_CHARS);
 
 export const config = {
   title: 'Save style',
-  description:
-    'Save a named style to reuse with generate_image, generate_image_and_wait and edit_image (argument style): ' +
-    `a template with ${PROMPT_SLOT} where the prompt goes (or a prefix and/or suffix), a negative prompt, and ` +
-    'optional defaults for provider, model and size that apply when a call leaves them open. Saving an existing ' +
-    'name replaces it; a name of a built-in style makes your own version of it.',
+  description: `Save a style: a ${PROMPT_SLOT} template, a negative prompt and defaults. Replaces one of that name.`,
   inputSchema: {
-    name: styleName.describe('A slug: lowercase letters, digits and hyphens, e.g. "moody-noir".'),
-    description: z.string().trim().max(500).default('').describe('What the style looks like, for you and others.'),
-    template: fragment
-      .optional()
-      .describe(`The prompt with ${PROMPT_SLOT} once, e.g. "A poster of ${PROMPT_SLOT}, flat colours".`),
-    prefix: fragment.optional().describe('Instead of template: text put before the prompt.'),
-    suffix: fragment.optional().describe('Instead of template: text put after the prompt.'),
+    name: styleName.describe('e.g. "moody-noir".'),
+    description: z.string().trim().max(500).default('').describe('What it looks like.'),
+    template: fragment.optional().describe(`e.g. "A poster of ${PROMPT_SLOT}, flat colours".`),
+    prefix: fragment.optional().describe('Or: before the prompt.'),
+    suffix: fragment.optional().describe('Or: after it.'),
     negative_prompt: generateArgs.negative_prompt,
-    provider: z.string().max(64).optional().describe('Default provider when a call says "auto".'),
-    model: generateArgs.model.describe('Default model when a call names none.'),
-    width: generateArgs.width.describe('Default width when a call gives no size.'),
-    height: generateArgs.height.describe('Default height when a call gives no size.'),
-    aspect_ratio: generateArgs.aspect_ratio.describe('Default aspect ratio when a call gives no size, e.g. "16:9".'),
+    provider: lookupName(64).optional().describe('Default provider.'),
+    model: generateArgs.model.describe('Default model.'),
+    width: generateArgs.width.describe('Default width.'),
+    height: generateArgs.height.describe('Default height.'),
+    aspect_ratio: generateArgs.aspect_ratio.describe('Default ratio.'),
   },
   outputSchema: {
-    created: z.boolean().describe('true: a new style; false: an existing one replaced.'),
-    style: StyleViewSchema,
+    created: z.boolean().describe('false: one of that name was replaced.'),
+    style: StyleEntrySchema,
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
 };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { GALLERY_APP_META } from '../apps/gallery';
 import { AppError } from '../errors';
 import { makePreview, PREVIEW_LIMITS } from '../images/preview';
-import { describeJob, imageLinks, JobViewSchema, toView } from '../jobs/view';
+import { describeJob, imageLinks, JobEntrySchema, toView } from '../jobs/view';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { imageRef, PreviewSchema } from './schemas';
 
@@ -11,21 +11,18 @@ export const name = 'show_image';
 
 export const config = {
   title: 'Show image',
-  description:
-    'Show one of your images inline: returns a small JPEG preview (longest side max_side, under ' +
-    `${PREVIEW_LIMITS.maxBytes / 1024} KiB) as an image block, with its prompt, provider, model, size and full-size ` +
-    'link. Use it to look at an image yourself; to show the user, the markdown link is usually enough.',
+  description: 'Look at one of your images yourself, as a small JPEG.',
   inputSchema: {
-    image_id: imageRef.describe('The image: its job id, or an image:// URI.'),
+    image_id: imageRef.describe('Job id or image:// URI.'),
     max_side: z
       .number()
       .int()
       .min(PREVIEW_LIMITS.minSide)
       .max(PREVIEW_LIMITS.maxSide)
       .default(PREVIEW_LIMITS.defaultSide)
-      .describe(`Longest side of the preview in pixels (${PREVIEW_LIMITS.minSide}–${PREVIEW_LIMITS.maxSide}).`),
+      .describe('Longest side, pixels.'),
   },
-  outputSchema: { image: JobViewSchema, preview: PreviewSchema },
+  outputSchema: { image: JobEntrySchema, preview: PreviewSchema },
   annotations: READ_ONLY,
   _meta: GALLERY_APP_META,
 };

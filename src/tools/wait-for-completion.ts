@@ -10,12 +10,10 @@ export const name = 'wait_for_completion';
 
 export const config = {
   title: 'Wait for image jobs',
-  description:
-    'Wait until image jobs finish and return their image URLs. Pass job_id or job_ids. ' +
-    'Returns status "running" (not an error) if they are still working after timeout_seconds; call again to keep waiting.',
+  description: 'Wait for jobs and return their images. Status "running": call again.',
   inputSchema: {
     job_id: jobId.optional(),
-    job_ids: z.array(jobId).min(1).max(50).optional().describe('Several job ids to wait for together.'),
+    job_ids: z.array(jobId).min(1).max(50).optional().describe('Or several.'),
     ...waitArgs,
   },
   outputSchema: waitResultShape,

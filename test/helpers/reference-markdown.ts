@@ -115,16 +115,14 @@ function nestedObject(schema: JsonSchema): JsonSchema | undefined {
  * the document is named instead of repeated (job views appear in most tools).
  */
 function outputRows(schema: JsonSchema, prefix: string, seen: Map<string, string>, owner: string): string[] {
-  const required = new Set(schema.required ?? []);
   const rows: string[] = [];
   for (const [name, p] of Object.entries(schema.properties ?? {})) {
     const path = `${prefix}${name}`;
-    const always = required.has(name) ? 'yes' : '';
     const inner = nestedObject(p);
     const key = inner && JSON.stringify(inner);
     const earlier = key ? seen.get(key) : undefined;
     const note = earlier ? ` Fields as in ${earlier}.` : '';
-    rows.push(`| \`${path}\` | ${cell(typeOf(p))} | ${always} | ${cell((p.description ?? '') + note).trim()} |`);
+    rows.push(`| \`${path}\` | ${cell(typeOf(p))} | ${cell((p.description ?? '') + note).trim()} |`);
     if (inner && key && !earlier) {
       const within = `${path}${p.type === 'array' ? '[]' : ''}`;
       seen.set(key, `\`${owner}\` → \`${within}\``);
@@ -151,7 +149,7 @@ function renderTool(tool: ListedTool, seen: Map<string, string>): string[] {
   lines.push('#### Arguments', '', ...argumentTable(tool.inputSchema));
   if (tool.outputSchema?.properties) {
     lines.push('#### Output (`structuredContent`)', '');
-    lines.push('| field | type | always | description |', '|---|---|---|---|');
+    lines.push('| field | type | description |', '|---|---|---|');
     lines.push(...outputRows(tool.outputSchema, '', seen, tool.name), '');
   }
   return lines;

@@ -7,8 +7,8 @@ import type { Task, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { findOriginal } from '../../src/images/storage';
 import { processMessage } from '../../src/jobs/consumer';
-import { TASK_PAGE_SIZE, TaskStore } from '../../src/jobs/task-store';
-import { consumerDeps, insertJob, jobRow, queuedTask, ScriptedProvider } from '../helpers/jobs';
+import { TASK_PAGE_SIZE } from '../../src/jobs/task-store';
+import { consumerDeps, jobRow, queuedTask, ScriptedProvider } from '../helpers/jobs';
 import { rpc, TOKENS } from '../helpers/mcp';
 
 const RELATED = 'io.modelcontextprotocol/related-task';

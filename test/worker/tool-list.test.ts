@@ -9,7 +9,7 @@ import { createRequestContext } from '../../src/calls/context';
 import { loadConfig } from '../../src/config';
 import { SERVER_INFO } from '../../src/identity';
 import { createServer } from '../../src/mcp/server';
-import { schemaOnce } from '../../src/mcp/tool-schemas';
+import { portableJsonSchema, schemaOnce } from '../../src/mcp/tool-schemas';
 import { taskTools, tools } from '../../src/tools';
 
 /** A (v1) client on an in-memory transport, validating as the server does (the Worker's bundle has no ajv). */
@@ -29,10 +29,14 @@ describe('tools/list, from schemas built and converted once per isolate', () => 
   it('lists exactly what the SDK lists for the same tools, on the first server and on later ones', async () => {
     const plain = new McpServer(SERVER_INFO);
     for (const register of tools) register(plain, context());
-    // The one intended difference: tools that take task-augmented calls say so (see src/tasks/protocol.ts).
-    const expected = (await listTools(plain)).map((tool) =>
-      taskTools.has(tool.name) ? { ...tool, execution: { taskSupport: 'optional' as const } } : tool,
-    );
+    // The intended differences: tools that take task-augmented calls say so (see src/tasks/protocol.ts), and
+    // each schema is the portable, compact form of what zod writes (see portableJsonSchema).
+    const expected = (await listTools(plain)).map((tool) => ({
+      ...tool,
+      inputSchema: portableJsonSchema(tool.inputSchema, 'input'),
+      ...(tool.outputSchema && { outputSchema: portableJsonSchema(tool.outputSchema, 'output') }),
+      ...(taskTools.has(tool.name) && { execution: { taskSupport: 'optional' as const } }),
+    }));
     expect(await listTools(createServer(context(), { era: 'legacy' }))).toEqual(expected);
     expect(await listTools(createServer(context(), { era: 'legacy' }))).toEqual(expected);
   });
@@ -46,5 +50,36 @@ describe('tools/list, from schemas built and converted once per isolate', () => 
     expect(convert.input({ target: 'draft-2020-12' })).toBe(first);
     expect(first).toMatchObject({ type: 'object', properties: { prompt: { type: 'string' } } });
     expect(schema.safeParse({ prompt: 3 }).success).toBe(false);
+  });
+
+  it('writes schemas in the portable subset: single types, no empty or boundless keywords', () => {
+    const zodJson = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: {
+        note: { type: ['string', 'null'], maxLength: 9, description: 'kept outside' },
+        count: { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
+        small: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+        tags: { type: 'object', propertyNames: { type: 'string' }, additionalProperties: { type: 'string' } },
+        loose: { type: 'object', properties: { default: { type: 'string' } }, additionalProperties: {} },
+      },
+      required: ['note'],
+      additionalProperties: false,
+    };
+    const properties = {
+      note: { description: 'kept outside', anyOf: [{ type: 'string', maxLength: 9 }, { type: 'null' }] },
+      count: { type: 'integer' },
+      small: { type: 'integer', minimum: 0 },
+      tags: { type: 'object', additionalProperties: { type: 'string' } },
+      loose: { type: 'object', properties: { default: { type: 'string' } } },
+    };
+    expect(portableJsonSchema(zodJson, 'input')).toEqual({
+      type: 'object',
+      properties,
+      required: ['note'],
+      additionalProperties: false,
+    });
+    // An output schema says what a result may hold: no `required`, and fields it does not name are allowed.
+    expect(portableJsonSchema(zodJson, 'output')).toEqual({ type: 'object', properties });
   });
 });

@@ -40,6 +40,28 @@ describe('tools', () => {
     );
   });
 
+  it('bounds names and ids it does not list the bounds of: too long is a clear error, nothing is queued', async () => {
+    const before = await callTool<{ jobs: unknown[] }>('list_jobs', { limit: 50 });
+    for (const [tool, args] of [
+      ['generate_image', { prompt: 'a cat', provider: 'p'.repeat(65) }],
+      ['generate_image', { prompt: 'a cat', model: 'm'.repeat(129) }],
+      ['generate_image_and_wait', { prompt: 'a cat', style: 's'.repeat(65) }],
+      ['get_job_status', { job_id: 'j'.repeat(65) }],
+      ['show_image', { image_id: 'i'.repeat(201) }],
+    ] as const) {
+      const result = await callTool(tool, args);
+      expect(result.isError, tool).toBe(true);
+      expect(textOf(result), tool).toMatch(/Too long: at most (64|128|200) characters/);
+    }
+    const listed = ((await rpc('tools/list')).result?.tools ?? []) as Tool[];
+    const generate = listed.find((t) => t.name === 'generate_image')!;
+    expect(generate.inputSchema.properties?.provider).not.toHaveProperty('maxLength');
+    expect(generate.inputSchema.properties?.prompt).toMatchObject({ maxLength: 4000 });
+    expect((await callTool<{ jobs: unknown[] }>('list_jobs', { limit: 50 })).structured.jobs).toHaveLength(
+      before.structured.jobs.length,
+    );
+  });
+
   it('generates an image and waits for it: absolute signed URL, markdown and resource link', async () => {
     const result = await callTool<WaitResult>('generate_image_and_wait', {
       prompt: 'a red bicycle',
