@@ -2,7 +2,7 @@
  * Operator configuration, parsed from the Worker's environment with zod once per request.
  * Bad values fail loudly with a message naming the variable, never silently fall back.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from './errors';
 import { log } from './log';
 

@@ -21,7 +21,7 @@ import {
   type McpServer,
   type ServerContext,
 } from '@modelcontextprotocol/server';
-import { z } from 'zod';
+import * as z from 'zod';
 import { base64url } from '../images/signing';
 import { type ConfirmedRoute, PaidProviderError } from '../providers/routing';
 import type { RequestContext } from './context';

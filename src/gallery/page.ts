@@ -1,5 +1,5 @@
 /** What the gallery shows, as plain data: a page of cards with its paging links, or one image in detail. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../errors';
 import { type UrlContext, variantUrl } from '../images/urls';
 import type { ImagePosition, JobStore } from '../jobs/store';

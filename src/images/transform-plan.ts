@@ -3,7 +3,7 @@
  * query string (what signed URLs cover and variant keys name), and the plan that turns params plus a source
  * size into concrete steps. Every bound is checked here, so nothing out of bounds is ever decoded.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../errors';
 
 /** Hard limits; they keep one transform well inside a Worker's 128 MB (decoded pixels cost 4 bytes each). */

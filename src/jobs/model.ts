@@ -1,5 +1,5 @@
 /** The job record and the pure rules for how it may change. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const JOB_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

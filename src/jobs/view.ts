@@ -1,6 +1,6 @@
 /** How a job is shown to MCP clients: structured data, a short markdown text, and links to the image. */
 import type { ResourceLink } from '@modelcontextprotocol/server';
-import { z } from 'zod';
+import * as z from 'zod';
 import { imageUrl, type UrlContext } from '../images/urls';
 import { JOB_STATUSES, type Job } from './model';
 

@@ -7,7 +7,7 @@
  * through) remembers what it returned. Validation is untouched: the same zod schema parses every call.
  */
 import type { McpServer, ToolExecution } from '@modelcontextprotocol/server';
-import { z } from 'zod';
+import * as z from 'zod';
 
 type JsonSchemaHook = (options: { target: string }) => Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 /** apply_style: a prompt combined with one of the caller's styles (or a built-in), ready to generate. */
 import { completable } from '@modelcontextprotocol/server';
-import { z } from 'zod';
+import * as z from 'zod';
 import { findModel } from '../providers/registry';
 import { applyStyle, type Styleable } from '../styles/model';
 import type { ToolRegistrar } from '../tools/define';

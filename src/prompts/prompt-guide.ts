@@ -1,6 +1,6 @@
 /** prompt_guide: how to write prompts for one model family, with this server's models of that family. */
 import { completable, ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ToolRegistrar } from '../tools/define';
 import { FAMILIES, findFamily } from './families';
 

@@ -1,5 +1,5 @@
 /** select_provider: guides the assistant to pick a provider and model for the user's goal from live data. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ToolRegistrar } from '../tools/define';
 import { providerSummary } from './catalogue';
 

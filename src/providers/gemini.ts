@@ -3,8 +3,8 @@
  * One generateContent call per image; the image comes back as base64 inlineData. Mapping the request, the
  * response and the SDK's errors are plain functions, tested without a network.
  */
-import { type GenerateContentParameters, GoogleGenAI } from '@google/genai';
-import { z } from 'zod';
+import type { GenerateContentParameters, GoogleGenAI } from '@google/genai';
+import * as z from 'zod';
 import { classifyHttp, classifyThrown, redact } from './errors';
 import { findGeminiModel, GEMINI_DEFAULT_MODEL, GEMINI_MODELS } from './gemini-models';
 import { decodeBase64, encodeBase64, imageDimensions, sniffImageType } from './sniff';
@@ -15,6 +15,9 @@ import {
   type ImageProvider,
   ProviderError,
 } from './types';
+
+/** The SDK, imported on first use, as for OpenAI (see src/providers/openai.ts). */
+const loadSdk = () => import('@google/genai');
 
 const NAME = 'Gemini';
 
@@ -216,24 +219,33 @@ export class GeminiProvider implements ImageProvider {
   readonly catalogue = GEMINI_MODELS;
   readonly defaultModel = GEMINI_DEFAULT_MODEL;
   readonly timeoutMs: number;
-  private readonly ai: GoogleGenAI;
+  private readonly options: GeminiOptions;
   private readonly secrets: string[];
+  private sdkClient?: Promise<GoogleGenAI>;
 
   constructor(options: GeminiOptions) {
     // Pro at 4K under load can take minutes.
     this.timeoutMs = options.timeoutMs ?? 240_000;
+    this.options = options;
     this.secrets = [options.apiKey];
+  }
+
+  private ai(): Promise<GoogleGenAI> {
     // v1beta is the version the image-generation docs use; the SDK's own default is v1.
-    this.ai = new GoogleGenAI({
-      apiKey: options.apiKey,
-      httpOptions: { apiVersion: 'v1beta', ...(options.baseUrl && { baseUrl: options.baseUrl }) },
-    });
+    const { apiKey, baseUrl } = this.options;
+    this.sdkClient ??= loadSdk().then(
+      ({ GoogleGenAI }) =>
+        new GoogleGenAI({ apiKey, httpOptions: { apiVersion: 'v1beta', ...(baseUrl && { baseUrl }) } }),
+    );
+    return this.sdkClient;
   }
 
   async discover(signal: AbortSignal): Promise<string[]> {
     try {
       const models = [];
-      for await (const model of await this.ai.models.list({ config: { pageSize: 1000, abortSignal: signal } }))
+      for await (const model of await (await this.ai()).models.list({
+        config: { pageSize: 1000, abortSignal: signal },
+      }))
         models.push(model);
       return imageModelIds(models);
     } catch (error) {
@@ -245,7 +257,7 @@ export class GeminiProvider implements ImageProvider {
     const params = buildGeminiRequest(request);
     let response: unknown;
     try {
-      response = await this.ai.models.generateContent({
+      response = await (await this.ai()).models.generateContent({
         ...params,
         config: { ...params.config, abortSignal: ctx.signal },
       });

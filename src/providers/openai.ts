@@ -3,9 +3,9 @@
  * plain functions, tested without the network; the class holds the client and joins them up. The SDK's own
  * retries are off: the job queue retries, with backoff, whatever is classified retryable.
  */
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, toFile } from 'openai';
+import type OpenAI from 'openai';
 import type { ImageEditParamsNonStreaming, ImageGenerateParamsNonStreaming } from 'openai/resources/images';
-import { z } from 'zod';
+import * as z from 'zod';
 import { extensionFor } from '../images/storage';
 import { classifyHttp, classifyThrown, redact } from './errors';
 import { OPENAI_DEFAULT_MODEL, OPENAI_MODELS } from './openai-models';
@@ -18,6 +18,12 @@ import {
   type InputImage,
   ProviderError,
 } from './types';
+
+/**
+ * The SDK, imported on first use: its module set-up runs when it is imported, and an isolate that never calls
+ * OpenAI (most of them) should not pay for it at start-up. The bundle keeps it inline, evaluated at this call.
+ */
+const loadSdk = () => import('openai');
 
 const LABEL = 'OpenAI';
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -69,14 +75,14 @@ export function toImageParams(request: GenerationRequest): Params {
   return commonParams(request);
 }
 
-const upload = (image: InputImage, name: string) =>
-  toFile(image.bytes, `${name}.${extensionFor(image.contentType)}`, { type: image.contentType });
-
 /**
  * The multipart body of POST /images/edits: the sources as image[] (the first one is edited), the mask in
  * OpenAI's convention (transparent where to repaint), and the same options as a generation.
  */
 export async function toEditParams(request: GenerationRequest): Promise<ImageEditParamsNonStreaming> {
+  const { toFile } = await loadSdk();
+  const upload = (image: InputImage, name: string) =>
+    toFile(image.bytes, `${name}.${extensionFor(image.contentType)}`, { type: image.contentType });
   const images = request.images ?? [];
   return {
     ...commonParams(request),
@@ -145,7 +151,8 @@ export function fromImagesResponse(
 }
 
 /** Turns whatever the SDK threw into a classified ProviderError, with `secrets` removed from its message. */
-export function classifyOpenAIError(error: unknown, secrets: readonly string[]): ProviderError {
+export async function classifyOpenAIError(error: unknown, secrets: readonly string[]): Promise<ProviderError> {
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = await loadSdk();
   // The transport errors are APIErrors without a status, so they are told apart first.
   if (error instanceof APIConnectionTimeoutError || error instanceof APIUserAbortError) {
     return new ProviderError(`${LABEL} did not answer in time.`, true, 'timeout', { cause: error });
@@ -185,42 +192,52 @@ export class OpenAIProvider implements ImageProvider {
   readonly catalogue = OPENAI_MODELS;
   readonly defaultModel = OPENAI_DEFAULT_MODEL;
   readonly timeoutMs: number;
-  private readonly client: OpenAI;
+  private readonly options: OpenAIProviderOptions;
   private readonly secrets: readonly string[];
+  private sdkClient?: Promise<OpenAI>;
 
   constructor(options: OpenAIProviderOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.options = options;
     this.secrets = [options.apiKey];
+  }
+
+  private client(): Promise<OpenAI> {
     // baseURL is always given so that an OPENAI_BASE_URL in the environment is never picked up behind our back.
-    this.client = new OpenAI({
-      apiKey: options.apiKey,
-      baseURL: options.baseUrl ?? DEFAULT_BASE_URL,
-      maxRetries: 0,
-      timeout: this.timeoutMs,
-    });
+    this.sdkClient ??= loadSdk().then(
+      ({ default: OpenAI }) =>
+        new OpenAI({
+          apiKey: this.options.apiKey,
+          baseURL: this.options.baseUrl ?? DEFAULT_BASE_URL,
+          maxRetries: 0,
+          timeout: this.timeoutMs,
+        }),
+    );
+    return this.sdkClient;
   }
 
   async generate(request: GenerationRequest, ctx: GenerationContext): Promise<GeneratedImage> {
     try {
+      const client = await this.client();
       const response = request.images?.length
-        ? await this.client.images.edit(await toEditParams(request), { signal: ctx.signal })
-        : await this.client.images.generate(toImageParams(request), { signal: ctx.signal });
+        ? await client.images.edit(await toEditParams(request), { signal: ctx.signal })
+        : await client.images.generate(toImageParams(request), { signal: ctx.signal });
       return fromImagesResponse(response, request, response._request_id);
     } catch (error) {
-      throw this.classify(error, ctx.signal);
+      throw await this.classify(error, ctx.signal);
     }
   }
 
   async discover(signal: AbortSignal): Promise<string[]> {
     try {
-      const page = await this.client.models.list({ signal });
+      const page = await (await this.client()).models.list({ signal });
       return imageModelIds(page.data, Date.now());
     } catch (error) {
-      throw this.classify(error, signal);
+      throw await this.classify(error, signal);
     }
   }
 
-  private classify(error: unknown, signal: AbortSignal): ProviderError {
+  private async classify(error: unknown, signal: AbortSignal): Promise<ProviderError> {
     if (error instanceof ProviderError) return error;
     // Our own deadline: the SDK reports it as a user abort; the signal's reason says why.
     if (signal.aborted) return classifyThrown(LABEL, signal.reason, this.secrets);

@@ -2,7 +2,7 @@
  * The Stable Diffusion WebUI's wire format (A1111, Forge and reForge share modules/api/models.py): the
  * txt2img and img2img bodies built from a planned request, and zod schemas for what comes back. Pure: no I/O.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CURRENT_CHECKPOINT, type SdPreset } from './sd-webui-presets';
 import { encodeBase64 } from './sniff';
 import type { GenerationRequest } from './types';

@@ -2,7 +2,7 @@
  * A style: a prompt template around the caller's prompt, a negative prompt and optional defaults for provider,
  * model and size. Applying one is a pure function over the request, done once at submit time.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../errors';
 
 export const PROMPT_SLOT = '{prompt}';

@@ -1,5 +1,5 @@
 /** How a style is shown to MCP clients, by the style tools and the style:// resources alike. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Style } from './model';
 
 export const StyleViewSchema = z

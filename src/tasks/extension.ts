@@ -14,7 +14,7 @@
  * schema, as here, and checks their Mcp-Name header against params.taskId.
  */
 import { type McpServer, MissingRequiredClientCapabilityError, type ServerContext } from '@modelcontextprotocol/server';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RequestContext } from '../calls/context';
 import { clientCapabilitiesOf } from '../calls/envelope';
 import { canElicit } from '../calls/paid-confirmation';

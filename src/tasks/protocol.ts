@@ -8,7 +8,7 @@
  * (modelcontextprotocol.io/specification/2025-11-25/basic/utilities/tasks).
  */
 import { type McpServer, ProtocolError, ProtocolErrorCode, RELATED_TASK_META_KEY } from '@modelcontextprotocol/server';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RequestContext } from '../calls/context';
 import { jobIdsOf, taskOf } from '../jobs/task-model';
 import { waitForJobs } from '../jobs/wait';

@@ -1,6 +1,6 @@
 /** What a tool with `execution.taskSupport: 'optional'` gives src/tasks: how to start its jobs from raw arguments. */
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RequestContext } from '../calls/context';
 import type { Job } from '../jobs/model';
 

@@ -1,5 +1,5 @@
 /** delete_image: removes an image, every stored variant of it, and its job row. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../errors';
 import { deleteImageObjects } from '../images/storage';
 import type { ToolRegistrar } from './define';

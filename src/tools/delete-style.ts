@@ -1,5 +1,5 @@
 /** delete_style: removes one of the caller's saved styles (built-ins stay). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../errors';
 import { BUILT_IN_STYLES } from '../styles/built-in';
 import { styleName } from '../styles/model';

@@ -1,5 +1,5 @@
 /** edit_image: image-to-image from the caller's own images, queued like any job and waited on. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { withPaidConfirmation } from '../calls/paid-confirmation';
 import { MAX_EDIT_SOURCES, submitEdit } from '../jobs/edit';
 import { TASK_OPTIONAL, taskTool } from '../tasks/tool';

@@ -1,5 +1,5 @@
 /** gallery_link: a signed, expiring link to the caller's HTML image gallery (no token needed to open it). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { GALLERY_APP_META } from '../apps/gallery';
 import { GALLERY_LINK_DEFAULT_SECONDS, GALLERY_LINK_MAX_SECONDS, galleryLink } from '../gallery/link';
 import { viewsOf } from '../jobs/view';

@@ -1,5 +1,5 @@
 /** generate_image: queue one job per requested image and return at once with the job ids. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { callLog } from '../calls/logging';
 import { withPaidConfirmation } from '../calls/paid-confirmation';
 import { submitJobs } from '../jobs/submit';

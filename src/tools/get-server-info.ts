@@ -1,6 +1,6 @@
 /** get_server_info: what this server is, which providers it has right now, and the limits a caller meets. */
 import { PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
-import { z } from 'zod';
+import * as z from 'zod';
 import { envelopeValue } from '../calls/envelope';
 import { DEFAULT_LOG_LEVEL } from '../calls/logging';
 import { RATE_LIMIT } from '../config';

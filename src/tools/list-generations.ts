@@ -1,5 +1,5 @@
 /** list_generations: the caller's finished images, newest first (a gallery in data form). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeJob, imageLinks, JobEntrySchema, viewsOf } from '../jobs/view';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { pageArgs, pageResultShape } from './schemas';

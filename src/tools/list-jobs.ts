@@ -1,5 +1,5 @@
 /** list_jobs: the caller's jobs in any state, newest first, optionally filtered by status. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeJob, JobEntrySchema, viewsOf } from '../jobs/view';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { pageArgs, pageResultShape, statusFilter } from './schemas';

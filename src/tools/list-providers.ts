@@ -1,5 +1,5 @@
 /** list_providers: what this server can generate with, and how to prompt each model. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RequestContext } from '../calls/context';
 import type { ProviderStatus } from '../providers/status';
 import type { ImageProvider, ModelInfo } from '../providers/types';

@@ -1,5 +1,5 @@
 /** list_styles: the styles the caller can use, their own and the built-ins, a page at a time. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeStyle, StyleViewSchema, toStyleView } from '../styles/view';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { pageArgs, pageResultShape } from './schemas';

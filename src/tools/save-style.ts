@@ -1,5 +1,5 @@
 /** save_style: create or replace one of the caller's named styles. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../errors';
 import { findModel, requireProvider } from '../providers/registry';
 import { BUILT_IN_STYLES } from '../styles/built-in';

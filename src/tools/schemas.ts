@@ -1,5 +1,5 @@
 /** Argument shapes shared by more than one tool, so each is defined (and described) once. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { JOB_STATUSES } from '../jobs/model';
 import { JobEntrySchema } from '../jobs/view';
 import { WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS } from '../jobs/wait';

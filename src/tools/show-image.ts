@@ -1,5 +1,5 @@
 /** show_image: one of your images as an inline preview a chat host can display, with its metadata and link. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { GALLERY_APP_META } from '../apps/gallery';
 import { AppError } from '../errors';
 import { makePreview, PREVIEW_LIMITS } from '../images/preview';

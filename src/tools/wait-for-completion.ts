@@ -1,5 +1,5 @@
 /** wait_for_completion: block until the given jobs finish, or report them still running after the timeout. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { callLog } from '../calls/logging';
 import { AppError } from '../errors';
 import { READ_ONLY, type ToolRegistrar } from './define';

@@ -338,21 +338,23 @@ describe('failures', () => {
     });
   });
 
-  it('removes the key from any error message the SDK or API produces', () => {
-    const fromApi = classifyOpenAIError(
+  it('removes the key from any error message the SDK or API produces', async () => {
+    const fromApi = await classifyOpenAIError(
       new APIError(400, { message: `key ${apiKey} is odd`, code: 'invalid_value' }, undefined, new Headers()),
       [apiKey],
     );
     expect(fromApi).toMatchObject({ retryable: false, code: 'provider_rejected' });
     expect(fromApi.message).toContain('[redacted]');
-    const fromNetwork = classifyOpenAIError(new APIConnectionError({ message: `failed with ${apiKey}` }), [apiKey]);
+    const fromNetwork = await classifyOpenAIError(new APIConnectionError({ message: `failed with ${apiKey}` }), [
+      apiKey,
+    ]);
     expect(fromNetwork).toMatchObject({ retryable: true, code: 'provider_unreachable' });
     expect(fromNetwork.message).not.toContain(apiKey);
   });
 
-  it('recognises content-policy refusals by their code', () => {
+  it('recognises content-policy refusals by their code', async () => {
     for (const code of ['moderation_blocked', 'content_policy_violation']) {
-      const error = classifyOpenAIError(
+      const error = await classifyOpenAIError(
         new APIError(400, { message: 'Your request was rejected.', code }, undefined, new Headers()),
         [],
       );
