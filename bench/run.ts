@@ -18,6 +18,7 @@ import {
 } from './report.ts';
 import { bundleAndStartup } from './scenarios/bundle.ts';
 import type { BenchContext } from './scenarios/context.ts';
+import { cpuPerInvocation } from './scenarios/cpu.ts';
 import { footprint } from './scenarios/footprint.ts';
 import { generateToImage } from './scenarios/latency.ts';
 import { requestPath } from './scenarios/request-path.ts';
@@ -72,6 +73,7 @@ async function main(): Promise<number> {
     results.push(await guarded(3, 'Throughput', () => throughput(ctx)));
     results.push(await guarded(4, 'Transforms (photon vs sharp)', () => transforms(ctx)));
     results.push(await guarded(5, 'Platform footprint per image', () => footprint(ctx)));
+    results.push(await guarded(7, 'CPU per invocation', () => cpuPerInvocation(ctx)));
     // wrangler dev reloads the Worker when a source file changes, which restarts the counts mid-run.
     if ((await client.counters()).isolate !== isolate) {
       warnings.push('the Worker was reloaded during the run (a source file changed); counts may be incomplete');

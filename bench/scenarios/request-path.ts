@@ -3,8 +3,13 @@
  * same run. Targets alternate within each round, so drift on a shared machine hits them alike, and the
  * ratio is taken per round before the median.
  */
+import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { MCP_HEADERS, rpcBody, type WaitResult } from '../client.ts';
+import { root } from '../dev-server.ts';
 import { figure, type ScenarioResult } from '../report.ts';
 import { median, round } from '../stats.ts';
 import { type BenchContext, SMALL_IMAGE } from './context.ts';
@@ -57,6 +62,35 @@ async function load(url: string, target: LoadTarget, connections: number, second
   };
 }
 
+/**
+ * What every conversation pays for the tools: the tools/list result as sent, the part a host hands the model
+ * (name, description, input schema) and MCP Inspector's --strict portability findings (issue #16's targets;
+ * test/e2e/tool-definitions.test.ts holds the same line).
+ */
+async function toolDefinitions(ctx: BenchContext) {
+  const { tools } = (await ctx.client.rpc('tools/list', {})) as { tools: Array<Record<string, unknown>> };
+  const modelFacing = tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema }));
+  const { stdout } = await promisify(execFile)(
+    join(root, 'node_modules/.bin/mcp-inspector'),
+    ['--cli', `${ctx.server.url}/mcp`, '--transport', 'http', '--method', 'tools/list', '--strict', '--format', 'json'],
+    { env: { ...process.env, MCP_CATALOG_PATH: join(tmpdir(), `imagegen-bench-inspector-${process.pid}.json`) } },
+  );
+  const findings = (JSON.parse(stdout) as { schemaFindings?: Array<{ findings: unknown[] }> }).schemaFindings ?? [];
+  return [
+    figure('tools/list result, bytes', JSON.stringify(tools).length, 'B', { op: '<=', value: 24_000 }),
+    figure('model-facing part (name, description, input schema)', JSON.stringify(modelFacing).length, 'B', {
+      op: '<=',
+      value: 10_000,
+    }),
+    figure(
+      'MCP Inspector --strict findings',
+      findings.reduce((n, tool) => n + tool.findings.length, 0),
+      '',
+      { op: '<=', value: 0 },
+    ),
+  ];
+}
+
 export async function requestPath(ctx: BenchContext): Promise<ScenarioResult> {
   const rounds = ctx.quick ? 1 : 3;
   const seconds = ctx.quick ? 1 : 10;
@@ -103,6 +137,7 @@ export async function requestPath(ctx: BenchContext): Promise<ScenarioResult> {
     }
     return rows;
   });
+  figures.push(...(await toolDefinitions(ctx)));
   const total = [...byTarget.values()].flat().reduce((n, x) => n + x.requests, 0);
   return {
     id: 2,
