@@ -65,6 +65,13 @@ async function benchRoute(request: Request, env: Env): Promise<Response> {
     overrides = { ...overrides, ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(v)])) };
     return Response.json(overrides);
   }
+  if (route === 'GET /__bench/d1-ping') {
+    // Sequential trivial queries on the real binding: what one D1 round trip costs the process here, most of
+    // it the local simulator's, for scenario 7 to set beside the paths that query D1.
+    const count = Number(searchParams.get('count') ?? '1');
+    for (let i = 0; i < count; i++) await env.DB.prepare('SELECT 1 AS one').first();
+    return Response.json({ count });
+  }
   if (route === 'GET /__bench/r2-keys') {
     // Straight from the real binding, so checking the bucket does not add to the counts.
     const keys: string[] = [];

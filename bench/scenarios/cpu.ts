@@ -65,6 +65,14 @@ export async function cpuPerInvocation(ctx: BenchContext): Promise<ScenarioResul
   for (const path of mcp) await path.run();
   for (const path of mcp) record(`${path.name} CPU`, await per(path), path.name !== 'GET /health');
 
+  // One D1 round trip, within a single request: the simulator's share of any path that queries D1.
+  const pings = ctx.quick ? 5 : 200;
+  await get(`${client.url}/__bench/d1-ping?count=${pings}`);
+  const { cpuMs: pingMs } = await meter.during(() => get(`${client.url}/__bench/d1-ping?count=${pings}`));
+  const d1Ms = Math.max(0, pingMs - details['GET /health CPU']!) / pings;
+  ctx.log(`  one D1 round trip: ${round(d1Ms, 2)} ms CPU`);
+  record('one D1 round trip (SELECT 1), for reference', d1Ms, false);
+
   // generate_image alone: the placeholder then sleeps before it draws, so the consumer is idle meanwhile. Ten
   // messages are one queue batch, all of it asleep until the wait below has been measured.
   await client.setVars({ PLACEHOLDER_DELAY_MS: '9000' });
@@ -82,11 +90,15 @@ export async function cpuPerInvocation(ctx: BenchContext): Promise<ScenarioResul
   // A wait on a job that is still running: the whole invocation (its polls add up), for a 5 s wait.
   const waits = ctx.quick ? 1 : 4;
   const wait = () => client.callTool('wait_for_completion', { job_id: held[0], timeout_seconds: 5 });
+  const statementsBefore = (await client.counters()).origins.fetch.d1.statements;
   const waitMs = await per({
     name: 'wait_for_completion, 5 s',
     count: waits,
     run: () => Promise.all(Array.from({ length: waits }, wait)),
   });
+  const polls = ((await client.counters()).origins.fetch.d1.statements - statementsBefore) / waits;
+  ctx.log(`  wait_for_completion, 5 s: ${round(polls, 1)} D1 statements per wait`);
+  details['wait D1 statements'] = polls;
   record('wait_for_completion (5 s of polls) CPU', waitMs);
   await untilAcked(ctx, acked + held.length, (await client.counters()).isolate);
 

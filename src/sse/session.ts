@@ -5,8 +5,10 @@
  * at its lifetime cap once no request is in flight; the client then reconnects and gets a new session.
  *
  * workerd does not let one request settle a promise that another request awaits, so a POST cannot wake
- * this loop directly: the loop looks at the in-memory inbox on a short timer of its own instead, which
- * costs microseconds per tick, and reads D1 on a slower schedule that speeds up again after each message.
+ * this loop directly: the loop looks at the in-memory inbox on a timer of its own instead, and reads D1 on a
+ * slower schedule. Both start fast after each message and slow down while the session is idle: every wake-up
+ * costs CPU, and an open stream is one invocation whose CPU adds up for as long as it lasts (`npm run bench`,
+ * scenario 7, measured 20 ms ticks at over 100 ms of CPU per idle 20 s).
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { log } from '../log';
@@ -37,11 +39,17 @@ export interface SessionOptions {
   /** After the cap, how long to wait for in-flight requests before closing anyway. */
   drainMs?: number;
   keepAliveMs?: number;
-  /** How often the in-memory inbox is looked at. */
-  tickMs?: number;
+  /** How often the in-memory inbox is looked at: first after activity, growing by half each idle tick up to max. */
+  tickMs?: number | { first: number; max: number };
   /** D1 mailbox reads: first interval after activity, growing by half each time up to max. */
   pollMs?: { first: number; max: number };
 }
+
+/**
+ * 20 ms after a message, up to 250 ms when idle: a message posted to this isolate waits at most a quarter of a
+ * second after a quiet spell, and an idle stream wakes 4 times a second instead of 50.
+ */
+const TICKS = { first: 20, max: 250 };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -49,7 +57,9 @@ export async function runSession(options: SessionOptions): Promise<void> {
   const { transport, mailbox } = options;
   const id = transport.sessionId;
   const { first, max } = options.pollMs ?? { first: 100, max: 2000 };
-  const tickMs = options.tickMs ?? 20;
+  const ticks =
+    typeof options.tickMs === 'number' ? { first: options.tickMs, max: options.tickMs } : (options.tickMs ?? TICKS);
+  let tickDelay = ticks.first;
   const keepAliveMs = options.keepAliveMs ?? 20_000;
   const session: LiveSession = { subject: options.subject, inbox: [] };
   live.set(id, session);
@@ -79,6 +89,9 @@ export async function runSession(options: SessionOptions): Promise<void> {
       if (messages.length > 0) {
         pollDelay = first;
         nextPoll = Math.min(nextPoll, now + first);
+        tickDelay = ticks.first;
+      } else {
+        tickDelay = Math.min(ticks.max, Math.round(tickDelay * 1.5));
       }
 
       if ((now >= capAt && transport.inFlight.size === 0) || now >= hardStopAt) break;
@@ -86,7 +99,7 @@ export async function runSession(options: SessionOptions): Promise<void> {
         if (!transport.write(': keep-alive\n\n')) break;
         lastWrite = now;
       }
-      await sleep(tickMs);
+      await sleep(tickDelay);
     }
   } finally {
     live.delete(id);
