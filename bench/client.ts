@@ -88,6 +88,12 @@ export class BenchClient {
     await fetch(`${this.url}/__bench/forget-variants?id=${encodeURIComponent(id)}`, { method: 'POST' });
   }
 
+  /** The image the bench build's fake AI binding answers with. */
+  async setAiImage(bytes: Uint8Array<ArrayBuffer>): Promise<void> {
+    const response = await fetch(`${this.url}/__bench/ai-image`, { method: 'POST', body: bytes });
+    if (!response.ok) throw new Error(`ai-image: HTTP ${response.status}`);
+  }
+
   async r2Keys(prefix: string): Promise<string[]> {
     const response = await fetch(`${this.url}/__bench/r2-keys?prefix=${encodeURIComponent(prefix)}`);
     return ((await response.json()) as { keys: string[] }).keys;

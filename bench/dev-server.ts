@@ -35,12 +35,22 @@ export async function startBenchDev(options: BenchDevOptions): Promise<DevServer
     env: wranglerEnv,
   });
   const port = await freePort();
-  const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir];
+  // The script first: yargs would take a positional after --var as one more value of that array option.
+  const args = [
+    'dev',
+    options.script,
+    '--local',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--persist-to',
+    persistDir,
+  ];
   args.push('--inspector-port', String(await freePort()), '--show-interactive-dev-session=false');
   // Request logging costs the dev server CPU on every request; warnings and errors still show.
   args.push('--log-level', 'warn');
   for (const [key, value] of Object.entries(options.vars ?? {})) args.push('--var', `${key}:${value}`);
-  args.push(options.script);
   const child: ChildProcess = spawn(wrangler, args, {
     cwd: root,
     env: wranglerEnv,

@@ -5,6 +5,7 @@
  * target is only reported.
  */
 import { join } from 'node:path';
+import { fakeProviderVars, startFakes } from '../test/fakes/all.ts';
 import { BenchClient } from './client.ts';
 import { root, startBenchDev } from './dev-server.ts';
 import {
@@ -62,8 +63,9 @@ async function main(): Promise<number> {
   // Build-time figures first, while no dev server competes for the CPU.
   results.push(await guarded(6, 'Bundle and start-up', () => bundleAndStartup(quick)));
 
-  log('== starting wrangler dev --local bench/worker.ts');
-  const server = await startBenchDev({ script: 'bench/worker.ts' });
+  log('== starting the provider fakes and wrangler dev --local bench/worker.ts');
+  const fakes = await startFakes();
+  const server = await startBenchDev({ script: 'bench/worker.ts', vars: fakeProviderVars(fakes) });
   try {
     const client = new BenchClient(server.url);
     const ctx: BenchContext = { client, server, quick, log };
@@ -80,6 +82,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await server.stop();
+    await fakes.close();
   }
 
   const report: BenchReport = {

@@ -18,6 +18,31 @@ const real: Required<Pick<ExportedHandler<Env, unknown>, 'fetch' | 'queue' | 'sc
 
 const tallies: Record<Origin, Tally> = { fetch: emptyTally(), queue: emptyTally(), scheduled: emptyTally() };
 let isolate: string | undefined;
+/**
+ * Workers AI has no local simulation, so the bench build gives the Worker a fake AI binding that answers in
+ * the models' own shapes — base64 in JSON for FLUX.1 schnell, a binary stream for the SDXL models — with an
+ * image the harness posts (POST /__bench/ai-image), encoded once when posted so answering costs nothing.
+ */
+let aiImage: { bytes: Uint8Array; base64: string } | undefined;
+const FAKE_AI_MODELS = ['@cf/black-forest-labs/flux-1-schnell', '@cf/bytedance/stable-diffusion-xl-lightning'];
+const fakeAi = {
+  async run(model: string) {
+    if (!aiImage) throw new Error('the bench has not posted an image for the fake AI binding');
+    if (!FAKE_AI_MODELS.includes(model)) throw new Error(`AiError: No such model ${model} or task`);
+    if (model.includes('flux-1-schnell')) return { image: aiImage.base64 };
+    const { bytes } = aiImage;
+    return new ReadableStream({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    });
+  },
+  async models() {
+    return FAKE_AI_MODELS.map((name) => ({ name }));
+  },
+};
+
 /** Variables the harness sets at run time (e.g. PLACEHOLDER_DELAY_MS), so one server serves every scenario. */
 let overrides: Record<string, string> = {};
 
@@ -42,7 +67,7 @@ function instrumentedEnv(raw: Env, origin: Origin): Env {
           IMAGES: countingR2(raw.IMAGES, tally),
           JOBS: new CountingQueue(raw.JOBS, tally),
         };
-  const env: Env = { ...raw, ...overrides, ...bindings };
+  const env: Env = { ...raw, ...overrides, ...bindings, AI: fakeAi as unknown as Env['AI'] };
   envs.set(origin, { raw, overrides, env });
   return env;
 }
@@ -64,6 +89,21 @@ async function benchRoute(request: Request, env: Env): Promise<Response> {
     const vars = (await request.json()) as Record<string, unknown>;
     overrides = { ...overrides, ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(v)])) };
     return Response.json(overrides);
+  }
+  if (route === 'POST /__bench/ai-image') {
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    aiImage = { bytes, base64: btoa(binary) };
+    return Response.json({ bytes: bytes.length });
+  }
+  if (route === 'POST /__bench/r2-put') {
+    // Puts of the posted body on the real binding, deleted again: the simulator's share of storing an image.
+    const body = new Uint8Array(await request.arrayBuffer());
+    const count = Number(searchParams.get('count') ?? '1');
+    for (let i = 0; i < count; i++) await env.IMAGES.put(`__bench/r2-put-${i}`, body);
+    for (let i = 0; i < count; i++) await env.IMAGES.delete(`__bench/r2-put-${i}`);
+    return Response.json({ count, bytes: body.length });
   }
   if (route === 'GET /__bench/d1-ping') {
     // Sequential trivial queries on the real binding: what one D1 round trip costs the process here, most of

@@ -4,6 +4,7 @@
  * metered (bench/cpu.ts): the figure is the process CPU per invocation, less its idle rate, an upper bound of
  * the Worker's own CPU time because the local D1, R2 and Queues simulators run in the same process.
  */
+import { noisyPng } from '../../test/fakes/png.ts';
 import { cpuMeter, workerProcess } from '../cpu.ts';
 import { type Figure, figure, type ScenarioResult } from '../report.ts';
 import { round } from '../stats.ts';
@@ -117,6 +118,51 @@ export async function cpuPerInvocation(ctx: BenchContext): Promise<ScenarioResul
     const perImage = cpuMs / images - generateMs;
     ctx.log(`  consumer, placeholder ${size}²: ${round(perImage, 2)} ms CPU per image`);
     record(`queue consumer, placeholder ${size}² CPU per image`, perImage);
+  }
+
+  // The consumer per image for each provider's answer, from the local fakes of their APIs (FAKE:noisy: a PNG
+  // of noise, as many bytes as a real 1024² image) and the bench build's fake AI binding: decoding the answer,
+  // sniffing it, storing it. Paid providers are allowed per call.
+  const shapes = [
+    { name: 'Workers AI, base64 in JSON (FLUX.1 schnell)', provider: 'workers-ai', model: 'flux-schnell' },
+    { name: 'Workers AI, binary stream (SDXL Lightning)', provider: 'workers-ai', model: 'sdxl-lightning' },
+    { name: 'OpenAI', provider: 'openai' },
+    { name: 'Gemini', provider: 'gemini' },
+    { name: 'SD WebUI', provider: 'sd-webui' },
+  ];
+  // One R2 put (and delete) of such an image, for reference: the local R2 simulator hashes and writes it in
+  // this process, which on Cloudflare is R2's work, not the Worker's.
+  const noisy = new Uint8Array(noisyPng(1024, 1024));
+  const puts = ctx.quick ? 1 : 5;
+  const putOnce = () => fetch(`${client.url}/__bench/r2-put?count=${puts}`, { method: 'POST', body: noisy });
+  await putOnce();
+  const { cpuMs: putMs } = await meter.during(putOnce);
+  const r2Ms = Math.max(0, putMs - details['GET /health CPU']!) / puts;
+  ctx.log(`  one R2 put of a ${Math.round(noisy.length / 1024)} KiB image: ${round(r2Ms, 2)} ms CPU`);
+  record(`one R2 put of a ${Math.round(noisy.length / 1024)} KiB PNG, for reference`, r2Ms, false);
+  await client.setAiImage(noisy);
+  for (const shape of shapes) {
+    const images = ctx.quick ? 1 : 5;
+    const args = {
+      prompt: 'consumer FAKE:noisy',
+      provider: shape.provider,
+      ...(shape.model && { model: shape.model }),
+      width: 1024,
+      height: 1024,
+      allow_paid: true,
+    };
+    // One untimed first: the provider's SDK is imported on first use.
+    const warm = (await client.counters()).origins.queue.consumer.acks;
+    await client.callTool('generate_image', args);
+    await untilAcked(ctx, warm + 1, (await client.counters()).isolate);
+    const before = (await client.counters()).origins.queue.consumer.acks;
+    const { cpuMs } = await meter.during(async () => {
+      await times(images, () => client.callTool('generate_image', args));
+      await untilAcked(ctx, before + images, (await client.counters()).isolate);
+    });
+    const perImage = cpuMs / images - generateMs;
+    ctx.log(`  consumer, ${shape.name}: ${round(perImage, 2)} ms CPU per 1024² image`);
+    record(`queue consumer, ${shape.name}, CPU per 1024² image`, perImage);
   }
 
   // Transforms of a finished 256² image: a variant not made before each time (photon), then one again (R2).

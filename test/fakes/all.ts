@@ -1,8 +1,8 @@
 /** Starts every provider fake; used by the workers tests' and the end-to-end suite's global setup. */
-import { startGeminiFake } from './gemini';
-import { startOpenaiFake } from './openai';
-import { startSdWebuiFake } from './sd-webui';
-import type { FakeServer } from './server';
+import { startGeminiFake } from './gemini.ts';
+import { startOpenaiFake } from './openai.ts';
+import { startSdWebuiFake } from './sd-webui.ts';
+import type { FakeServer } from './server.ts';
 
 export interface Fakes {
   openai: FakeServer;

@@ -5,9 +5,9 @@
  * Input images (edits) arrive as inlineData parts; ones that are not images, or too many, are refused.
  * FAKE:<mode> in the prompt steers failures; FAKE:mislabelled sends JPEG bytes labelled image/png.
  */
-import { FAKE_SECRETS } from './all';
-import { jpegBytes, tinyPng } from './png';
-import { type FakeReply, type FakeRequest, type FakeServer, type FakeState, fakeMode, startFake } from './server';
+import { FAKE_SECRETS } from './all.ts';
+import { jpegBytes, noisyPng, tinyPng } from './png.ts';
+import { type FakeReply, type FakeRequest, type FakeServer, type FakeState, fakeMode, startFake } from './server.ts';
 
 const RATIOS = ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'];
 const WIDE = [...RATIOS, '1:4', '4:1', '1:8', '8:1'];
@@ -259,7 +259,12 @@ function generate(model: FakeModel, req: FakeRequest, state: FakeState): FakeRep
   }
   const tier = size ?? '1K';
   const [width, height] = pixelSize(ratio, model.sizes?.length ? tier : '1K');
-  const bytes = mode?.mode === 'mislabelled' ? jpegBytes() : tinyPng(width, height);
+  const bytes =
+    mode?.mode === 'mislabelled'
+      ? jpegBytes()
+      : mode?.mode === 'noisy'
+        ? noisyPng(width, height)
+        : tinyPng(width, height);
   const image = {
     inlineData: { mimeType: 'image/png', data: bytes.toString('base64') },
     ...(model.name.startsWith('gemini-3') && { thoughtSignature: 'ZmFrZS1zaWduYXR1cmU=' }),

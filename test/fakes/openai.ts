@@ -4,9 +4,9 @@
  * list (GET /v1/models), validating requests and shaping answers and errors as the API reference of November 2026 documents them.
  * Successful answers carry real image bytes of the size made: PNG, JPEG or (lossless, one colour) WebP.
  */
-import { FAKE_SECRETS } from './all';
-import { jpegBytes, tinyPng } from './png';
-import { type FakeForm, type FakeReply, type FakeServer, fakeMode, startFake } from './server';
+import { FAKE_SECRETS } from './all.ts';
+import { jpegBytes, noisyPng, tinyPng } from './png.ts';
+import { type FakeForm, type FakeReply, type FakeServer, fakeMode, startFake } from './server.ts';
 
 const BASE_QUALITIES = ['low', 'medium', 'high', 'auto'];
 const EXTENDED_QUALITIES = [...BASE_QUALITIES, 'xhigh', 'max'];
@@ -290,7 +290,14 @@ function generate(body: Record<string, unknown>, count: (key: string) => number)
     body: {
       created: Math.floor(Date.now() / 1000),
       background: background === 'transparent' ? 'transparent' : 'opaque',
-      data: [{ b64_json: imageBytes(String(format), width, height).toString('base64') }],
+      data: [
+        {
+          b64_json: (mode?.mode === 'noisy'
+            ? noisyPng(width, height)
+            : imageBytes(String(format), width, height)
+          ).toString('base64'),
+        },
+      ],
       output_format: format,
       quality: made,
       size: `${width}x${height}`,

@@ -40,6 +40,40 @@ export function tinyPng(width = 1, height = 1, rgb: [number, number, number] = [
   ]);
 }
 
+const noisy = new Map<string, Buffer>();
+
+/**
+ * An RGB PNG of the given size whose pixels are noise, so that it does not compress: about the byte size of a
+ * real model's PNG of that size (a photo-like 1024² PNG is 1.5–3 MB), for measuring what a provider's answer
+ * costs the Worker to take in. Made once per size.
+ */
+export function noisyPng(width: number, height: number): Buffer {
+  const key = `${width}x${height}`;
+  const made = noisy.get(key);
+  if (made) return made;
+  let state = 0x9e3779b9;
+  const raw = Buffer.alloc(height * (1 + width * 3));
+  for (let i = 0; i < raw.length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    raw[i] = i % (1 + width * 3) === 0 ? 0 : state & 0xff;
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // RGB
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw, { level: 1 })),
+    chunk('IEND', new Uint8Array()),
+  ]);
+  noisy.set(key, png);
+  return png;
+}
+
 /** The smallest well-formed baseline JPEG header bytes providers would return (SOI + APP0 + EOI). */
 export function jpegBytes(): Buffer {
   return Buffer.from([

@@ -13,9 +13,9 @@
  * with progress). The WebUI has no content policy, so content_policy generates normally.
  */
 import { createHash } from 'node:crypto';
-import { FAKE_SECRETS } from './all';
-import { tinyPng } from './png';
-import { type FakeReply, type FakeRequest, type FakeServer, fakeMode, startFake } from './server';
+import { FAKE_SECRETS } from './all.ts';
+import { noisyPng, tinyPng } from './png.ts';
+import { type FakeReply, type FakeRequest, type FakeServer, fakeMode, startFake } from './server.ts';
 
 interface Checkpoint {
   title: string;
@@ -386,7 +386,7 @@ export function startSdWebuiFake(): Promise<FakeServer> {
     };
     return {
       body: {
-        images: [tinyPng(width, height).toString('base64')],
+        images: [(mode?.mode === 'noisy' ? noisyPng(width, height) : tinyPng(width, height)).toString('base64')],
         parameters: {
           ...body,
           sampler_index: 'Euler',

@@ -176,7 +176,8 @@ export async function startFake(name: string, handler: FakeHandler): Promise<Fak
 
 /**
  * Prompts steer the fakes, as the only input that reaches them unchanged: "FAKE:<mode>" anywhere in the prompt.
- * Modes: rate_limit, server_error, content_policy, bad_request, malformed, hang, flaky:N (fail N times, then work).
+ * Modes: rate_limit, server_error, content_policy, bad_request, malformed, hang, flaky:N (fail N times, then work),
+ * and noisy: succeed with a PNG of noise, as many bytes as a real model's (the bench's CPU figures).
  */
 export function fakeMode(prompt: unknown): { mode: string; arg?: number } | null {
   const match = /FAKE:([a-z_]+)(?::(\d+))?/.exec(typeof prompt === 'string' ? prompt : '');
@@ -185,4 +186,4 @@ export function fakeMode(prompt: unknown): { mode: string; arg?: number } | null
 }
 
 /** A tiny valid PNG (1x1, or the given size filled with one colour) for fakes to return. */
-export { tinyPng } from './png';
+export { tinyPng } from './png.ts';

@@ -1,7 +1,7 @@
-/** Sizes read from image headers, checked against images that photon really encodes. */
+/** Reading providers' answers: sizes from image headers (checked against images photon really encodes) and base64. */
 import { PhotonImage } from '@cf-wasm/photon';
 import { describe, expect, it } from 'vitest';
-import { imageDimensions } from '../../src/providers/sniff';
+import { decodeBase64, imageDimensions } from '../../src/providers/sniff';
 
 function encode(width: number, height: number, as: (image: PhotonImage) => Uint8Array): Uint8Array {
   const image = new PhotonImage(new Uint8Array(width * height * 4).fill(200), width, height);
@@ -47,5 +47,26 @@ describe('imageDimensions', () => {
     expect(imageDimensions(new Uint8Array(64).fill(7))).toBeNull();
     expect(imageDimensions(encode(10, 10, (i) => i.get_bytes()).slice(0, 20))).toBeNull();
     expect(imageDimensions(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]))).toBeNull();
+  });
+});
+
+describe('decodeBase64', () => {
+  const bytes = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256);
+  const reference = (b: Uint8Array) => btoa(String.fromCharCode(...b));
+
+  it('decodes what btoa encodes, at every length, padded or not, with a data: prefix or line breaks', () => {
+    for (const length of [0, 1, 2, 3, 4, 5, 4096, 5000]) {
+      const slice = bytes.subarray(0, length);
+      const encoded = reference(slice);
+      expect(decodeBase64(encoded), `length ${length}`).toEqual(slice);
+      expect(decodeBase64(encoded.replace(/=+$/, '')), `length ${length} unpadded`).toEqual(slice);
+      expect(decodeBase64(`data:image/png;base64,${encoded}`)).toEqual(slice);
+      expect(decodeBase64(encoded.replace(/(.{76})/g, '$1\n'))).toEqual(slice);
+    }
+  });
+
+  it('refuses what is not base64', () => {
+    expect(() => decodeBase64('%%% not base64 %%%')).toThrow();
+    expect(() => decodeBase64(`${reference(bytes)}*`)).toThrow();
   });
 });
