@@ -5,7 +5,7 @@
  * the Worker's own CPU time because the local D1, R2 and Queues simulators run in the same process.
  */
 import { noisyPng } from '../../test/fakes/png.ts';
-import { cpuMeter, workerProcess } from '../cpu.ts';
+import { type CpuMeter, cpuMeter, workerProcess } from '../cpu.ts';
 import { type Figure, figure, type ScenarioResult } from '../report.ts';
 import { round } from '../stats.ts';
 import { type BenchContext, SMALL_IMAGE, untilAcked } from './context.ts';
@@ -31,29 +31,25 @@ async function times(count: number, once: (i: number) => Promise<unknown>): Prom
   for (let i = 0; i < count; i++) await once(i);
 }
 
-export async function cpuPerInvocation(ctx: BenchContext): Promise<ScenarioResult> {
-  const { client } = ctx;
-  const n = ctx.quick ? 3 : 40;
-  const meter = await cpuMeter(workerProcess(ctx.server.persistDir), ctx.quick ? 500 : 2000);
-  const figures: Figure[] = [];
-  const details: Record<string, number> = {};
-  const record = (name: string, cpuMs: number, target = true) => {
-    details[name] = cpuMs;
-    figures.push(figure(name, round(cpuMs, 2), 'ms', target ? { op: '<=', value: FREE_PLAN_MS } : undefined));
-  };
-  const per = async (path: Path) => {
-    const { cpuMs } = await meter.during(path.run);
-    ctx.log(`  ${path.name}: ${round(cpuMs / path.count, 2)} ms CPU per invocation (${path.count} runs)`);
-    return cpuMs / path.count;
-  };
+/** What every group of paths below measures with: the meter, the run length and where figures go. */
+interface Run {
+  ctx: BenchContext;
+  client: BenchContext['client'];
+  meter: CpuMeter;
+  /** Invocations per quick path. */
+  n: number;
+  details: Record<string, number>;
+  record: (name: string, cpuMs: number, target?: boolean) => void;
+  /** CPU ms per invocation of a path. */
+  per: (path: Path) => Promise<number>;
+  /** CPU ms of one bench-only request that repeats something `count` times, per repetition, less /health. */
+  reference: (count: number, request: () => Promise<unknown>) => Promise<number>;
+}
 
-  await client.setVars({ PLACEHOLDER_DELAY_MS: '0' });
-  const done = await client.callTool<{ job_ids: string[] }>('generate_image_and_wait', {
-    prompt: 'cpu',
-    ...SMALL_IMAGE,
-  });
-  const jobId = done.job_ids[0]!;
-  const mcp: Path[] = [
+/** The MCP requests against /health, and one D1 round trip for reference. */
+async function requestPaths(run: Run, jobId: string): Promise<void> {
+  const { client, n } = run;
+  const paths: Path[] = [
     { name: 'GET /health', count: n, run: () => times(n, () => get(`${client.url}/health`)) },
     { name: 'tools/list', count: n, run: () => times(n, () => client.rpc('tools/list', {})) },
     {
@@ -63,19 +59,21 @@ export async function cpuPerInvocation(ctx: BenchContext): Promise<ScenarioResul
     },
   ];
   // Warm each path (JIT, lazy imports, the isolate's schema caches), as a live isolate would be.
-  for (const path of mcp) await path.run();
-  for (const path of mcp) record(`${path.name} CPU`, await per(path), path.name !== 'GET /health');
+  for (const path of paths) await path.run();
+  for (const path of paths) run.record(`${path.name} CPU`, await run.per(path), path.name !== 'GET /health');
 
   // One D1 round trip, within a single request: the simulator's share of any path that queries D1.
-  const pings = ctx.quick ? 5 : 200;
-  await get(`${client.url}/__bench/d1-ping?count=${pings}`);
-  const { cpuMs: pingMs } = await meter.during(() => get(`${client.url}/__bench/d1-ping?count=${pings}`));
-  const d1Ms = Math.max(0, pingMs - details['GET /health CPU']!) / pings;
-  ctx.log(`  one D1 round trip: ${round(d1Ms, 2)} ms CPU`);
-  record('one D1 round trip (SELECT 1), for reference', d1Ms, false);
+  const pings = run.ctx.quick ? 5 : 200;
+  const d1Ms = await run.reference(pings, () => get(`${client.url}/__bench/d1-ping?count=${pings}`));
+  run.ctx.log(`  one D1 round trip: ${round(d1Ms, 2)} ms CPU`);
+  run.record('one D1 round trip (SELECT 1), for reference', d1Ms, false);
+}
 
-  // generate_image alone: the placeholder then sleeps before it draws, so the consumer is idle meanwhile. Ten
-  // messages are one queue batch, all of it asleep until the wait below has been measured.
+/** generate_image alone, then a 5 s wait on a running job; returns generate_image's CPU per call. */
+async function generateAndWait(run: Run): Promise<number> {
+  const { client, ctx } = run;
+  // The placeholder sleeps before it draws, so the consumer is idle meanwhile. Ten messages are one queue batch,
+  // all of it asleep until the wait below has been measured.
   await client.setVars({ PLACEHOLDER_DELAY_MS: '9000' });
   const acked = (await client.counters()).origins.queue.consumer.acks;
   const held: string[] = [];
@@ -85,44 +83,68 @@ export async function cpuPerInvocation(ctx: BenchContext): Promise<ScenarioResul
     held.push(...queued.job_ids);
   };
   await generate();
-  const generateMs = await per({ name: 'generate_image', count: generations, run: () => times(generations, generate) });
-  record('generate_image CPU', generateMs);
+  const generateMs = await run.per({
+    name: 'generate_image',
+    count: generations,
+    run: () => times(generations, generate),
+  });
+  run.record('generate_image CPU', generateMs);
 
-  // A wait on a job that is still running: the whole invocation (its polls add up), for a 5 s wait.
+  // The whole invocation of a wait (its polls add up).
   const waits = ctx.quick ? 1 : 4;
   const wait = () => client.callTool('wait_for_completion', { job_id: held[0], timeout_seconds: 5 });
   const statementsBefore = (await client.counters()).origins.fetch.d1.statements;
-  const waitMs = await per({
+  const waitMs = await run.per({
     name: 'wait_for_completion, 5 s',
     count: waits,
     run: () => Promise.all(Array.from({ length: waits }, wait)),
   });
   const polls = ((await client.counters()).origins.fetch.d1.statements - statementsBefore) / waits;
   ctx.log(`  wait_for_completion, 5 s: ${round(polls, 1)} D1 statements per wait`);
-  details['wait D1 statements'] = polls;
-  record('wait_for_completion (5 s of polls) CPU', waitMs);
+  run.details['wait D1 statements'] = polls;
+  run.record('wait_for_completion (5 s of polls) CPU', waitMs);
   await untilAcked(ctx, acked + held.length, (await client.counters()).isolate);
-
-  // The queue consumer, per image, for the placeholder at the default size and at 256²: generate_image's own
-  // CPU (measured above) is taken off.
   await client.setVars({ PLACEHOLDER_DELAY_MS: '0' });
+  return generateMs;
+}
+
+/** CPU per image from `images` generate_image calls with `args` to their last ack, less the calls' own CPU. */
+async function consumerPerImage(run: Run, args: Record<string, unknown>, images: number, callMs: number) {
+  const { client, ctx } = run;
+  const before = (await client.counters()).origins.queue.consumer.acks;
+  const { cpuMs } = await run.meter.during(async () => {
+    await times(images, () => client.callTool('generate_image', args));
+    await untilAcked(ctx, before + images, (await client.counters()).isolate);
+  });
+  return cpuMs / images - callMs;
+}
+
+/**
+ * The queue consumer per image: the placeholder at its default size and at 256², then each provider's answer
+ * from the local fakes of their APIs (FAKE:noisy: a PNG of noise, as many bytes as a real 1024² image) and the
+ * bench build's fake AI binding (decoding the answer, sniffing it, storing it). Paid providers are allowed.
+ */
+async function consumers(run: Run, generateMs: number): Promise<void> {
+  const { client, ctx } = run;
   for (const size of [1024, 256]) {
-    const images = ctx.quick ? 2 : 10;
-    const before = (await client.counters()).origins.queue.consumer.acks;
-    const { cpuMs } = await meter.during(async () => {
-      await times(images, () =>
-        client.callTool('generate_image', { prompt: 'consumer', provider: 'placeholder', width: size, height: size }),
-      );
-      await untilAcked(ctx, before + images, (await client.counters()).isolate);
-    });
-    const perImage = cpuMs / images - generateMs;
+    const args = { prompt: 'consumer', provider: 'placeholder', width: size, height: size };
+    const perImage = await consumerPerImage(run, args, ctx.quick ? 2 : 10, generateMs);
     ctx.log(`  consumer, placeholder ${size}²: ${round(perImage, 2)} ms CPU per image`);
-    record(`queue consumer, placeholder ${size}² CPU per image`, perImage);
+    run.record(`queue consumer, placeholder ${size}² CPU per image`, perImage);
   }
 
-  // The consumer per image for each provider's answer, from the local fakes of their APIs (FAKE:noisy: a PNG
-  // of noise, as many bytes as a real 1024² image) and the bench build's fake AI binding: decoding the answer,
-  // sniffing it, storing it. Paid providers are allowed per call.
+  // One R2 put (and delete) of such an image, for reference: the local R2 simulator hashes and writes it in
+  // this process, which on Cloudflare is R2's work, not the Worker's.
+  const noisy = new Uint8Array(noisyPng(1024, 1024));
+  const kib = Math.round(noisy.length / 1024);
+  const puts = ctx.quick ? 1 : 5;
+  const r2Ms = await run.reference(puts, () =>
+    fetch(`${client.url}/__bench/r2-put?count=${puts}`, { method: 'POST', body: noisy }),
+  );
+  ctx.log(`  one R2 put of a ${kib} KiB image: ${round(r2Ms, 2)} ms CPU`);
+  run.record(`one R2 put of a ${kib} KiB PNG, for reference`, r2Ms, false);
+
+  await client.setAiImage(noisy);
   const shapes = [
     { name: 'Workers AI, base64 in JSON (FLUX.1 schnell)', provider: 'workers-ai', model: 'flux-schnell' },
     { name: 'Workers AI, binary stream (SDXL Lightning)', provider: 'workers-ai', model: 'sdxl-lightning' },
@@ -130,19 +152,7 @@ export async function cpuPerInvocation(ctx: BenchContext): Promise<ScenarioResul
     { name: 'Gemini', provider: 'gemini' },
     { name: 'SD WebUI', provider: 'sd-webui' },
   ];
-  // One R2 put (and delete) of such an image, for reference: the local R2 simulator hashes and writes it in
-  // this process, which on Cloudflare is R2's work, not the Worker's.
-  const noisy = new Uint8Array(noisyPng(1024, 1024));
-  const puts = ctx.quick ? 1 : 5;
-  const putOnce = () => fetch(`${client.url}/__bench/r2-put?count=${puts}`, { method: 'POST', body: noisy });
-  await putOnce();
-  const { cpuMs: putMs } = await meter.during(putOnce);
-  const r2Ms = Math.max(0, putMs - details['GET /health CPU']!) / puts;
-  ctx.log(`  one R2 put of a ${Math.round(noisy.length / 1024)} KiB image: ${round(r2Ms, 2)} ms CPU`);
-  record(`one R2 put of a ${Math.round(noisy.length / 1024)} KiB PNG, for reference`, r2Ms, false);
-  await client.setAiImage(noisy);
   for (const shape of shapes) {
-    const images = ctx.quick ? 1 : 5;
     const args = {
       prompt: 'consumer FAKE:noisy',
       provider: shape.provider,
@@ -152,22 +162,18 @@ export async function cpuPerInvocation(ctx: BenchContext): Promise<ScenarioResul
       allow_paid: true,
     };
     // One untimed first: the provider's SDK is imported on first use.
-    const warm = (await client.counters()).origins.queue.consumer.acks;
-    await client.callTool('generate_image', args);
-    await untilAcked(ctx, warm + 1, (await client.counters()).isolate);
-    const before = (await client.counters()).origins.queue.consumer.acks;
-    const { cpuMs } = await meter.during(async () => {
-      await times(images, () => client.callTool('generate_image', args));
-      await untilAcked(ctx, before + images, (await client.counters()).isolate);
-    });
-    const perImage = cpuMs / images - generateMs;
+    await consumerPerImage(run, args, 1, 0);
+    const perImage = await consumerPerImage(run, args, ctx.quick ? 1 : 5, generateMs);
     ctx.log(`  consumer, ${shape.name}: ${round(perImage, 2)} ms CPU per 1024² image`);
-    record(`queue consumer, ${shape.name}, CPU per 1024² image`, perImage);
+    run.record(`queue consumer, ${shape.name}, CPU per 1024² image`, perImage);
   }
+}
 
-  // Transforms of a finished 256² image: a variant not made before each time (photon), then one again (R2).
+/** Transforms of a finished 256² image (a variant not made before, then one again), show_image, the gallery. */
+async function imagePaths(run: Run, jobId: string): Promise<void> {
+  const { client, n } = run;
   // The signed URLs are minted first, so that the metered runs are the image requests alone.
-  const transformRuns = ctx.quick ? 2 : 20;
+  const transformRuns = run.ctx.quick ? 2 : 20;
   await client.forgetVariants(jobId);
   const fresh = await Promise.all(
     Array.from({ length: transformRuns }, (_, i) => client.variantUrl(jobId, { width: 64 + i, format: 'jpeg' })),
@@ -175,43 +181,88 @@ export async function cpuPerInvocation(ctx: BenchContext): Promise<ScenarioResul
   const first = (i: number) => get(fresh[i]!, 'image/jpeg');
   const cachedUrl = await client.variantUrl(jobId, { width: 48, format: 'jpeg' });
   await get(cachedUrl);
-  record(
+  run.record(
     'transform, first CPU',
-    await per({ name: 'transform, first', count: transformRuns, run: () => times(transformRuns, first) }),
+    await run.per({ name: 'transform, first', count: transformRuns, run: () => times(transformRuns, first) }),
   );
-  record(
+  run.record(
     'transform, cached CPU',
-    await per({ name: 'transform, cached', count: n, run: () => times(n, () => get(cachedUrl)) }),
+    await run.per({ name: 'transform, cached', count: n, run: () => times(n, () => get(cachedUrl)) }),
   );
   const show = () => client.callTool('show_image', { image_id: jobId });
   await show();
-  record('show_image CPU', await per({ name: 'show_image', count: n, run: () => times(n, show) }));
+  run.record('show_image CPU', await run.per({ name: 'show_image', count: n, run: () => times(n, show) }));
   const { url: galleryUrl } = await client.callTool<{ url: string }>('gallery_link', {});
   await get(galleryUrl, 'text/html');
-  record(
+  run.record(
     'gallery page CPU',
-    await per({ name: 'gallery page', count: n, run: () => times(n, () => get(galleryUrl, 'text/html')) }),
+    await run.per({ name: 'gallery page', count: n, run: () => times(n, () => get(galleryUrl, 'text/html')) }),
   );
+}
 
-  // Idle legacy SSE streams: one stream is one invocation for as long as it stays open, so its CPU adds up
-  // between keep-alives (every 20 s).
-  const streams = ctx.quick ? 1 : 4;
-  const seconds = ctx.quick ? 2 : 10;
+/** Idle legacy SSE streams: one stream is one invocation for as long as it stays open, so its CPU adds up. */
+async function idleSse(run: Run): Promise<void> {
+  const streams = run.ctx.quick ? 1 : 4;
+  const seconds = run.ctx.quick ? 2 : 10;
   const controllers = Array.from({ length: streams }, () => new AbortController());
   const opened = await Promise.all(
-    controllers.map((c) => fetch(`${client.url}/sse`, { signal: c.signal, headers: { Accept: 'text/event-stream' } })),
+    controllers.map((c) =>
+      fetch(`${run.client.url}/sse`, { signal: c.signal, headers: { Accept: 'text/event-stream' } }),
+    ),
   );
-  const readers = opened.map((r) => r.body!.getReader());
-  const draining = readers.map(async (reader) => {
+  const draining = opened.map(async (response) => {
+    const reader = response.body!.getReader();
     for (;;) if ((await reader.read().catch(() => ({ done: true }))).done) return;
   });
   await new Promise((r) => setTimeout(r, 1000));
-  const { cpuMs: sseMs } = await meter.during(() => new Promise((r) => setTimeout(r, seconds * 1000)));
+  const { cpuMs } = await run.meter.during(() => new Promise((r) => setTimeout(r, seconds * 1000)));
   for (const c of controllers) c.abort();
   await Promise.all(draining);
-  const perTick = (sseMs / streams / seconds) * 20;
-  ctx.log(`  idle SSE stream: ${round(perTick, 2)} ms CPU per 20 s keep-alive interval`);
-  record('SSE stream, idle, per 20 s keep-alive CPU', perTick);
+  // Per the 20 s between keep-alives.
+  const perInterval = (cpuMs / streams / seconds) * 20;
+  run.ctx.log(`  idle SSE stream: ${round(perInterval, 2)} ms CPU per 20 s keep-alive interval`);
+  run.record('SSE stream, idle, per 20 s keep-alive CPU', perInterval);
+}
+
+export async function cpuPerInvocation(ctx: BenchContext): Promise<ScenarioResult> {
+  const { client } = ctx;
+  const n = ctx.quick ? 3 : 40;
+  const meter = await cpuMeter(workerProcess(ctx.server.persistDir), ctx.quick ? 500 : 2000);
+  const figures: Figure[] = [];
+  const details: Record<string, number> = {};
+  const run: Run = {
+    ctx,
+    client,
+    meter,
+    n,
+    details,
+    record: (name, cpuMs, target = true) => {
+      details[name] = cpuMs;
+      figures.push(figure(name, round(cpuMs, 2), 'ms', target ? { op: '<=', value: FREE_PLAN_MS } : undefined));
+    },
+    per: async (path) => {
+      const { cpuMs } = await meter.during(path.run);
+      ctx.log(`  ${path.name}: ${round(cpuMs / path.count, 2)} ms CPU per invocation (${path.count} runs)`);
+      return cpuMs / path.count;
+    },
+    reference: async (count, request) => {
+      await request();
+      const { cpuMs } = await meter.during(request);
+      return Math.max(0, cpuMs - details['GET /health CPU']!) / count;
+    },
+  };
+
+  await client.setVars({ PLACEHOLDER_DELAY_MS: '0' });
+  const done = await client.callTool<{ job_ids: string[] }>('generate_image_and_wait', {
+    prompt: 'cpu',
+    ...SMALL_IMAGE,
+  });
+  const jobId = done.job_ids[0]!;
+  await requestPaths(run, jobId);
+  const generateMs = await generateAndWait(run);
+  await consumers(run, generateMs);
+  await imagePaths(run, jobId);
+  await idleSse(run);
 
   return {
     id: 7,
