@@ -8,6 +8,7 @@ import { signingSecret } from '../src/images/signing';
 import { parseTransformParams } from '../src/images/transform-plan';
 import { variantUrl } from '../src/images/urls';
 import worker from '../src/index';
+import { encodeBase64 } from '../src/providers/sniff';
 import { type CountersSnapshot, emptyTally, ORIGINS, type Origin, type Tally } from './counters';
 import { CountingD1 } from './worker/d1';
 import { CountingQueue, countingBatch } from './worker/queues';
@@ -92,9 +93,7 @@ async function benchRoute(request: Request, env: Env): Promise<Response> {
   }
   if (route === 'POST /__bench/ai-image') {
     const bytes = new Uint8Array(await request.arrayBuffer());
-    let binary = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    aiImage = { bytes, base64: btoa(binary) };
+    aiImage = { bytes, base64: encodeBase64(bytes) };
     return Response.json({ bytes: bytes.length });
   }
   if (route === 'POST /__bench/r2-put') {

@@ -3,13 +3,14 @@
  * same run. Targets alternate within each round, so drift on a shared machine hits them alike, and the
  * ratio is taken per round before the median.
  */
-import { execFile } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import autocannon from 'autocannon';
+import {
+  FULL_LIST_BUDGET,
+  inspectorStrict,
+  MODEL_FACING_BUDGET,
+  toolListBytes,
+} from '../../test/helpers/tool-definitions.ts';
 import { MCP_HEADERS, rpcBody, type WaitResult } from '../client.ts';
-import { root } from '../dev-server.ts';
 import { figure, type ScenarioResult } from '../report.ts';
 import { median, round } from '../stats.ts';
 import { type BenchContext, SMALL_IMAGE } from './context.ts';
@@ -68,26 +69,16 @@ async function load(url: string, target: LoadTarget, connections: number, second
  * test/e2e/tool-definitions.test.ts holds the same line).
  */
 async function toolDefinitions(ctx: BenchContext) {
-  const { tools } = (await ctx.client.rpc('tools/list', {})) as { tools: Array<Record<string, unknown>> };
-  const modelFacing = tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema }));
-  const { stdout } = await promisify(execFile)(
-    join(root, 'node_modules/.bin/mcp-inspector'),
-    ['--cli', `${ctx.server.url}/mcp`, '--transport', 'http', '--method', 'tools/list', '--strict', '--format', 'json'],
-    { env: { ...process.env, MCP_CATALOG_PATH: join(tmpdir(), `imagegen-bench-inspector-${process.pid}.json`) } },
-  );
-  const findings = (JSON.parse(stdout) as { schemaFindings?: Array<{ findings: unknown[] }> }).schemaFindings ?? [];
+  const { tools } = (await ctx.client.rpc('tools/list', {})) as { tools: Array<{ name: string }> };
+  const bytes = toolListBytes(tools);
+  const { findings } = await inspectorStrict(`${ctx.server.url}/mcp`);
   return [
-    figure('tools/list result, bytes', JSON.stringify(tools).length, 'B', { op: '<=', value: 24_000 }),
-    figure('model-facing part (name, description, input schema)', JSON.stringify(modelFacing).length, 'B', {
+    figure('tools/list result, bytes', bytes.full, 'B', { op: '<=', value: FULL_LIST_BUDGET }),
+    figure('model-facing part (name, description, input schema)', bytes.modelFacing, 'B', {
       op: '<=',
-      value: 10_000,
+      value: MODEL_FACING_BUDGET,
     }),
-    figure(
-      'MCP Inspector --strict findings',
-      findings.reduce((n, tool) => n + tool.findings.length, 0),
-      '',
-      { op: '<=', value: 0 },
-    ),
+    figure('MCP Inspector --strict findings', findings, '', { op: '<=', value: 0 }),
   ];
 }
 

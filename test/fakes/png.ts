@@ -22,22 +22,26 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-/** An RGB PNG of the given size in one colour. */
-export function tinyPng(width = 1, height = 1, rgb: [number, number, number] = [200, 80, 40]): Buffer {
+/** An 8-bit RGB PNG of `raw`: its rows, each a filter byte then three bytes a pixel. */
+function rgbPng(width: number, height: number, raw: Buffer, level?: number): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header[8] = 8; // bit depth
   header[9] = 2; // RGB
-  const row = Buffer.alloc(1 + width * 3);
-  for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3);
-  const raw = Buffer.concat(Array.from({ length: height }, () => row));
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw)),
+    chunk('IDAT', deflateSync(raw, level === undefined ? {} : { level })),
     chunk('IEND', new Uint8Array()),
   ]);
+}
+
+/** An RGB PNG of the given size in one colour. */
+export function tinyPng(width = 1, height = 1, rgb: [number, number, number] = [200, 80, 40]): Buffer {
+  const row = Buffer.alloc(1 + width * 3);
+  for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3);
+  return rgbPng(width, height, Buffer.concat(Array.from({ length: height }, () => row)));
 }
 
 const noisy = new Map<string, Buffer>();
@@ -59,17 +63,8 @@ export function noisyPng(width: number, height: number): Buffer {
     state ^= state << 5;
     raw[i] = i % (1 + width * 3) === 0 ? 0 : state & 0xff;
   }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
-  header[9] = 2; // RGB
-  const png = Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: 1 })),
-    chunk('IEND', new Uint8Array()),
-  ]);
+  // Noise does not compress whatever the level: the fastest will do.
+  const png = rgbPng(width, height, raw, 1);
   noisy.set(key, png);
   return png;
 }
