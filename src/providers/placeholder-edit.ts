@@ -4,8 +4,10 @@
  * and tinted (inside the mask, if any) by a colour drawn from the prompt, as far as the strength says;
  * further sources are laid on it as thumbnails; the prompt is written on top. Deterministic.
  */
+import type { Rect } from '../images/fixed-font';
+import type { Rgb } from '../images/indexed-png';
 import { REPAINT } from '../images/mask';
-import { hash32, wrapText } from './placeholder-art';
+import { captionLines, hash32, paintCaption } from './placeholder-art';
 import type { GeneratedImage, GenerationRequest, InputImage } from './types';
 
 /** Without a strength, half way. */
@@ -36,6 +38,15 @@ export function tintPixels(
   return out;
 }
 
+/** Paints an opaque rectangle, clipped, into RGBA pixels. */
+function fillRgba(pixels: Uint8Array, width: number, height: number, rect: Rect, [r, g, b]: Rgb): void {
+  const x0 = Math.max(0, rect.x);
+  const x1 = Math.min(width, rect.x + rect.w);
+  for (let y = Math.max(0, rect.y); y < Math.min(height, rect.y + rect.h); y++) {
+    for (let x = x0; x < x1; x++) pixels.set([r, g, b, 255], (y * width + x) * 4);
+  }
+}
+
 export async function placeholderEdit(request: GenerationRequest, seed: number): Promise<GeneratedImage> {
   const [first, ...others] = request.images ?? [];
   if (!first) throw new Error('placeholderEdit needs a source image');
@@ -60,6 +71,9 @@ export async function placeholderEdit(request: GenerationRequest, seed: number):
   const amount = (request.strength ?? DEFAULT_STRENGTH) * 0.8;
   const pixels = tintPixels(source.get_raw_pixels(), coverage, tintColour(prompt, seed), amount);
   source.free();
+  paintCaption(captionLines(`edit: ${prompt}`, width, height, 2), width, height, (rect, colour) =>
+    fillRgba(pixels, width, height, rect, colour),
+  );
   const image = new photon.PhotonImage(pixels, width, height);
   try {
     const side = Math.max(8, Math.floor(Math.min(width, height) / 5));
@@ -68,17 +82,6 @@ export async function placeholderEdit(request: GenerationRequest, seed: number):
       const x = width - (i + 1) * (side + 4);
       if (x >= 0) photon.watermark(image, thumb, BigInt(x), BigInt(height - side - 4));
       thumb.free();
-    });
-    const fontSize = Math.max(10, Math.round(Math.min(width, height) / 16));
-    const lines = wrapText(`edit: ${prompt}`, Math.max(8, Math.floor(width / (fontSize * 0.6))), 2);
-    lines.forEach((line, i) => {
-      photon.draw_text_with_border(
-        image,
-        line,
-        Math.round(fontSize / 2),
-        Math.round(fontSize / 2 + i * fontSize * 1.2),
-        fontSize,
-      );
     });
     return { bytes: image.get_bytes(), contentType: 'image/png', width, height, model: 'placeholder', seed };
   } finally {

@@ -1,10 +1,10 @@
 /**
  * The placeholder provider: free, offline and deterministic for a given prompt and seed. It draws real PNGs
- * of the requested size (see placeholder-art.ts) with the prompt written on them, optionally after a fixed
+ * of the requested size (see placeholder-art.ts) with the prompt written on them, without WASM, optionally after a fixed
  * delay so tests and benchmarks can stand in for a slow model. Edits work on the source's real pixels
  * (see placeholder-edit.ts).
  */
-import { hash32, renderArt, wrapText } from './placeholder-art';
+import { hash32, renderArt } from './placeholder-art';
 import { placeholderEdit } from './placeholder-edit';
 import type { GeneratedImage, GenerationContext, GenerationRequest, ImageProvider, ModelInfo } from './types';
 
@@ -61,19 +61,7 @@ export class PlaceholderProvider implements ImageProvider {
     const { width, height, prompt } = request;
     const seed = request.seed ?? hash32(prompt);
     if (request.images?.length) return placeholderEdit(request, seed);
-    // Loaded on first use so that requests which never draw do not pay for instantiating the WASM module.
-    const { PhotonImage, draw_text_with_border } = await import('@cf-wasm/photon');
-    const image = new PhotonImage(renderArt(prompt, seed, width, height), width, height);
-    try {
-      const fontSize = Math.max(10, Math.round(Math.min(width, height) / 16));
-      const lines = wrapText(prompt, Math.max(8, Math.floor(width / (fontSize * 0.6))), 4);
-      lines.forEach((line, i) => {
-        const y = Math.round(fontSize / 2 + i * fontSize * 1.2);
-        draw_text_with_border(image, line, Math.round(fontSize / 2), y, fontSize);
-      });
-      return { bytes: image.get_bytes(), contentType: 'image/png', width, height, model: 'placeholder', seed };
-    } finally {
-      image.free();
-    }
+    const bytes = renderArt(prompt, seed, width, height);
+    return { bytes, contentType: 'image/png', width, height, model: 'placeholder', seed };
   }
 }
