@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { AppError } from './errors';
 import { log } from './log';
+import { canonicalProviderId, PROVIDER_IDS } from './providers/ids';
 
 /** The RATE_LIMITER binding's settings (wrangler.jsonc `ratelimits`), repeated to word errors and limits. */
 export const RATE_LIMIT = { requests: 300, periodSeconds: 60 } as const;
@@ -29,6 +30,8 @@ export interface Config {
   providers: ProviderSettings;
   /** Providers a caller must opt into per call (allow_paid), because they cost money. */
   paidProviders: readonly string[];
+  /** What `provider` means when a call leaves it out: auto, or one configured provider's id. */
+  defaultProvider: string;
   /** Inline thumbnails in wait results when the call does not say: per client (auto), always, or never. */
   inlinePreview: 'auto' | 'always' | 'never';
   /** Whether each subject's requests go through the RATE_LIMITER binding (see RATE_LIMIT). */
@@ -143,7 +146,8 @@ const EnvSchema = z.object({
   SD_WEBUI_CF_ACCESS_CLIENT_ID: optional,
   SD_WEBUI_CF_ACCESS_CLIENT_SECRET: optional,
   SD_WEBUI_TIMEOUT_SECONDS: int(600, 10, 900),
-  PAID_PROVIDERS: list,
+  PAID_PROVIDERS: list.transform((ids) => ids.map(canonicalProviderId)),
+  DEFAULT_PROVIDER: optional.transform((v) => canonicalProviderId(v ?? 'auto')),
   INLINE_PREVIEW: z
     .enum(['auto', 'always', 'never', ''])
     .optional()
@@ -186,6 +190,7 @@ export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
     imageRetentionDays: e.IMAGE_RETENTION_DAYS,
     providers: providerSettings(e),
     paidProviders: e.PAID_PROVIDERS,
+    defaultProvider: checkDefaultProvider(e, env),
     inlinePreview: e.INLINE_PREVIEW,
     rateLimit:
       e.RATE_LIMIT === 'on' ||
@@ -194,6 +199,34 @@ export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
   };
   cache.set(env, config);
   return config;
+}
+
+/** DEFAULT_PROVIDER must name auto or a provider this deployment has, or every call that omits one would fail. */
+function checkDefaultProvider(e: z.infer<typeof EnvSchema>, env: Partial<Record<keyof Env, unknown>>): string {
+  const id = e.DEFAULT_PROVIDER;
+  const settings = providerSettings(e);
+  const needs: Record<string, string | null> = {
+    auto: null,
+    placeholder: null,
+    'workers-ai': env.AI && settings.workersAi ? null : 'the AI binding (and WORKERS_AI not off)',
+    openai: settings.openai ? null : 'OPENAI_API_KEY',
+    gemini: settings.gemini ? null : 'GEMINI_API_KEY',
+    'sd-webui': settings.sdWebui ? null : 'SD_WEBUI_URL',
+  };
+  const missing = needs[id];
+  if (missing === undefined) {
+    throw new AppError(
+      'misconfigured',
+      `Server configuration is invalid (DEFAULT_PROVIDER: "${id}" is not a provider; use auto or one of ${PROVIDER_IDS.join(', ')}).`,
+    );
+  }
+  if (missing !== null) {
+    throw new AppError(
+      'misconfigured',
+      `Server configuration is invalid (DEFAULT_PROVIDER: ${id} is not configured on this server; it needs ${missing}).`,
+    );
+  }
+  return id;
 }
 
 function providerSettings(e: z.infer<typeof EnvSchema>): ProviderSettings {

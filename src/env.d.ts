@@ -26,6 +26,7 @@ interface OptionalSettings {
   SD_WEBUI_CF_ACCESS_CLIENT_SECRET?: string;
   SD_WEBUI_TIMEOUT_SECONDS?: string;
   PAID_PROVIDERS?: string;
+  DEFAULT_PROVIDER?: string;
   INLINE_PREVIEW?: string;
   IMAGE_RETENTION_DAYS?: string;
   RATE_LIMIT?: string;

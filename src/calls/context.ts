@@ -26,6 +26,8 @@ export interface RequestContext {
   registry: ProviderRegistry;
   statuses: (options?: { refresh?: boolean }) => Promise<ReadonlyMap<string, ProviderStatus>>;
   paidProviders: readonly string[];
+  /** What `provider` is when a call leaves it out (DEFAULT_PROVIDER). */
+  defaultProvider: string;
   now: () => number;
   urls: () => Promise<UrlContext>;
   /** Seals and verifies multi-round-trip requestState for this subject (see request-state.ts). */
@@ -57,6 +59,7 @@ export function createRequestContext(
     registry,
     statuses: (options) => providerStatuses(env.DB, registry, options),
     paidProviders: config.paidProviders,
+    defaultProvider: config.defaultProvider,
     now: Date.now,
     requestStates: requestStates(secret, subject),
     claimConfirmation: (nonce, expiresAt) => claimConfirmation(env.DB, nonce, subject, Date.now(), expiresAt),

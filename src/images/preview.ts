@@ -27,11 +27,13 @@ const ATTEMPTS: ReadonlyArray<{ scale: number; quality: number }> = [
   { scale: 0.35, quality: 50 },
 ];
 
-/** What a preview needs of a stored image: its id and size. */
+/** What a preview needs of a stored image: its id and size, and the transform it shows when it is of a variant. */
 export interface StoredImage {
   id: string;
+  /** The size of what is previewed: the original's, or the variant's when `transform` is given. */
   width: number;
   height: number;
+  transform?: TransformParams;
 }
 
 export interface Preview {
@@ -45,11 +47,23 @@ export interface Preview {
 
 /** Longest side at most `side`, aspect kept, never enlarged; JPEG. */
 export function previewParams(
-  job: Pick<StoredImage, 'width' | 'height'>,
+  job: Pick<StoredImage, 'width' | 'height' | 'transform'>,
   side: number,
   quality: number,
 ): TransformParams {
   const longest = Math.max(1, Math.round(side));
+  if (job.transform) {
+    // The variant's own steps, its output scaled down: both sides at the variant's aspect ratio crop nothing more.
+    const scale = Math.min(1, longest / Math.max(job.width, job.height));
+    const { fit: _fit, ...steps } = job.transform;
+    return {
+      ...steps,
+      width: Math.max(1, Math.round(job.width * scale)),
+      height: Math.max(1, Math.round(job.height * scale)),
+      format: 'jpeg',
+      quality,
+    };
+  }
   const params: TransformParams = { format: 'jpeg', quality };
   if (job.width >= job.height) params.width = Math.min(longest, job.width);
   else params.height = Math.min(longest, job.height);

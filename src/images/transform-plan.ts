@@ -37,9 +37,11 @@ export interface TransformParams {
   rotate?: 90 | 180 | 270;
   /** Mirror horizontally and/or vertically, applied after the rotation. */
   flip?: 'h' | 'v' | 'hv';
-  /** Output size: one side keeps the aspect ratio, both centre-crop to fill. */
+  /** Output size: one side keeps the aspect ratio; both centre-crop to fill them (cover) or fit inside (contain). */
   width?: number;
   height?: number;
+  /** With both sides only; cover when absent. Named as Cloudflare Images names them (fit=cover, fit=contain). */
+  fit?: 'cover' | 'contain';
   /** Absent: the source's own format (PNG for a GIF). */
   format?: OutputFormat;
   /** JPEG quality 1–100; only with format jpeg, which fills in the default. */
@@ -65,6 +67,7 @@ const QuerySchema = z.strictObject({
   flip: z.enum(['h', 'v', 'hv', 'vh'], { error: 'must be h, v or hv' }).optional(),
   width: whole(1, TRANSFORM_LIMITS.maxOutputSide),
   height: whole(1, TRANSFORM_LIMITS.maxOutputSide),
+  fit: z.enum(['cover', 'contain'], { error: 'must be cover or contain' }).optional(),
   format: z.enum(['png', 'jpeg', 'jpg', 'webp'], { error: 'must be png, jpeg or webp' }).optional(),
   quality: whole(1, 100),
 });
@@ -98,7 +101,11 @@ export function parseTransformParams(query: Record<string, string | undefined>):
   if (q.flip) params.flip = q.flip === 'vh' ? 'hv' : q.flip;
   if (q.width !== undefined) params.width = q.width;
   if (q.height !== undefined) params.height = q.height;
-  if (q.width !== undefined && q.height !== undefined) checkOutput({ width: q.width, height: q.height });
+  if (q.width !== undefined && q.height !== undefined) {
+    checkOutput({ width: q.width, height: q.height });
+    // cover is the default, and fit means nothing with one side: both are dropped so equal requests share a key.
+    if (q.fit === 'contain') params.fit = 'contain';
+  }
   if (q.format) params.format = q.format === 'jpg' ? 'jpeg' : q.format;
   if (q.quality !== undefined && params.format !== 'jpeg')
     throw bad('Invalid image parameters: "quality" applies only with format=jpeg.');
@@ -118,6 +125,7 @@ export function canonicalQuery(params: TransformParams): string {
     ['flip', params.flip],
     ['width', params.width],
     ['height', params.height],
+    ['fit', params.fit],
     ['format', params.format],
     ['quality', params.quality],
   ];
@@ -187,7 +195,7 @@ export function planTransform(params: TransformParams, source: Size & { contentT
   const output = outputSize(params, oriented);
   checkOutput(output);
   const target = transposed ? { width: output.height, height: output.width } : output;
-  const kept = params.width !== undefined && params.height !== undefined ? fill(region, target) : region;
+  const kept = params.width !== undefined && params.height !== undefined && !params.fit ? fill(region, target) : region;
   const everything = kept.x === 0 && kept.y === 0 && kept.width === source.width && kept.height === source.height;
   const sameSize = kept.width === target.width && kept.height === target.height;
   const format = params.format ?? sourceFormat;
@@ -207,7 +215,15 @@ export function planTransform(params: TransformParams, source: Size & { contentT
 
 function outputSize(params: TransformParams, oriented: Size): Size {
   const { width, height } = params;
-  if (width !== undefined && height !== undefined) return { width, height };
+  if (width !== undefined && height !== undefined) {
+    if (params.fit !== 'contain') return { width, height };
+    // The largest size with the region's aspect ratio inside width x height.
+    const scale = Math.min(width / oriented.width, height / oriented.height);
+    return {
+      width: Math.max(1, Math.min(width, Math.round(oriented.width * scale))),
+      height: Math.max(1, Math.min(height, Math.round(oriented.height * scale))),
+    };
+  }
   if (width !== undefined)
     return { width, height: Math.max(1, Math.round((width * oriented.height) / oriented.width)) };
   if (height !== undefined)

@@ -4,6 +4,7 @@
  * nothing is lost quietly.
  */
 import { AppError, describeError } from '../errors';
+import { canonicalProviderId } from '../providers/ids';
 import type { PlanInput } from '../providers/plan';
 import { planRequest, sizeFromSource } from '../providers/plan';
 import type { ProviderRegistry } from '../providers/registry';
@@ -16,7 +17,8 @@ import type { JobStore, NewJob } from './store';
 
 export interface GenerateInput extends PlanInput {
   model?: string | undefined;
-  provider: string;
+  /** Any spelling canonicalProviderId reads; left out, the server's DEFAULT_PROVIDER. */
+  provider?: string | undefined;
   count: number;
   allow_paid?: boolean | undefined;
   /** The paid provider and model the person confirmed for this very call; any other paid route is refused. */
@@ -40,6 +42,7 @@ export interface SubmitDeps {
   /** Availability per provider id; providers missing here count as available. */
   statuses: () => Promise<ReadonlyMap<string, ProviderStatus>>;
   paidProviders: readonly string[];
+  defaultProvider: string;
   now: () => number;
   /** Counts images against the caller's daily quota, or throws when it is spent (see quota.ts). */
   reserveImages?: (count: number) => Promise<void>;
@@ -52,8 +55,10 @@ const MAX_SEED = 2 ** 32 - 1;
 export async function planJobs(
   subject: string,
   input: GenerateInput,
-  deps: Pick<SubmitDeps, 'registry' | 'statuses' | 'paidProviders'>,
+  deps: Pick<SubmitDeps, 'registry' | 'statuses' | 'paidProviders' | 'defaultProvider'>,
 ): Promise<NewJob[]> {
+  // Routing reads any spelling (and names the caller's in a refusal); the job records the canonical id.
+  const provider = input.provider ?? deps.defaultProvider;
   const statuses = await deps.statuses();
   const candidates = [...deps.registry.providers.values()].map((p) => {
     const status = statuses.get(p.id);
@@ -67,7 +72,7 @@ export async function planJobs(
   });
   const chosen = route(
     {
-      provider: input.provider,
+      provider,
       model: input.model,
       prompt: input.prompt,
       wantsNegativePrompt: Boolean(input.negative_prompt?.trim()),
@@ -108,7 +113,7 @@ export async function planJobs(
     batch_id: batchId,
     prompt: request.prompt,
     negative_prompt: request.negativePrompt,
-    requested_provider: input.provider,
+    requested_provider: canonicalProviderId(provider),
     provider: chosen.providerId,
     model: chosen.model.id,
     width: request.width,

@@ -8,18 +8,16 @@ const ms = z.number().int().nullable();
 const at = z.string().nullable();
 
 /** Where a job's time went; each *_at is ISO 8601 or null until the job gets there. */
-export const TimingsSchema = z
-  .object({
-    queued_at: z.string(),
-    started_at: at,
-    provider_done_at: at,
-    stored_at: at,
-    queue_ms: ms,
-    provider_ms: ms.describe('Retries included.'),
-    store_ms: ms,
-    total_ms: ms.describe('To stored or failed.'),
-  })
-  .describe('Times (ISO 8601, null until reached) and the ms between them.');
+export const TimingsSchema = z.object({
+  queued_at: z.string(),
+  started_at: at,
+  provider_done_at: at,
+  stored_at: at,
+  queue_ms: ms,
+  provider_ms: ms,
+  store_ms: ms,
+  total_ms: ms,
+});
 export type Timings = z.infer<typeof TimingsSchema>;
 
 /**
@@ -38,32 +36,37 @@ export const JobViewSchema = z.object({
   seed: z.number().int().nullable(),
   attempts: z.number().int().describe('Provider calls made.'),
   error: z.string().nullable().describe('Why it failed, or the last retried error.'),
-  image_url: z.string().optional().describe('Once completed, as are content_type and bytes; needs no token.'),
+  image_url: z.string().optional().describe('Once completed; needs no token.'),
   content_type: z.string().optional(),
   bytes: z.number().int().optional(),
   route_reason: z.string().nullable().describe('Why this provider and model.'),
   adaptations: z.array(z.string()).describe('Changes made to fit the model.'),
   cost_usd: z.number().nullable().describe('Estimated cost.'),
   progress: z.number().nullable().describe('0–1 while running, if reported.'),
-  revised_prompt: z.string().nullable().describe('The prompt as the provider rewrote it.'),
+  revised_prompt: z.string().nullable().describe('As the provider rewrote it.'),
   provider_metadata: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
     .nullable()
     .describe('Extra facts from the provider.'),
-  source_ids: z.array(z.string()).describe('Edit: source images, first one edited.'),
+  source_ids: z.array(z.string()).describe('Edit sources.'),
   mask_id: z.string().nullable().describe('Edit: mask image.'),
-  style: z.string().nullable().describe('Style applied (list_styles).'),
+  style: z.string().nullable().describe('A list_styles name.'),
   created_at: z.string().describe('ISO 8601, as are the other *_at.'),
   updated_at: z.string(),
   completed_at: z.string().nullable(),
-  timings: TimingsSchema,
+  // Declared by a sentence rather than field by field: eight fields every session would pay for in tools/list.
+  timings: z
+    .looseObject({})
+    .describe(
+      'queued_at, started_at, provider_done_at, stored_at (ISO 8601, null until reached); queue_ms, provider_ms (retries included), store_ms, total_ms (to stored or failed).',
+    ),
 });
 /**
  * A job inside another tool's result: the same object as {@link JobViewSchema}, declared by its key fields and
  * a reference. It accepts whatever else a view carries, so validating a result does not strip it.
  */
-export const JobEntrySchema = z.looseObject({ job_id: z.string() }).describe('As get_job_status returns it.');
-export type JobView = z.infer<typeof JobViewSchema>;
+export const JobEntrySchema = z.looseObject({ job_id: z.string() }).describe('As get_job_status.');
+export type JobView = Omit<z.infer<typeof JobViewSchema>, 'timings'> & { timings: Timings };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const span = (from: number | null, to: number | null) => (from === null || to === null ? null : to - from);
@@ -123,7 +126,7 @@ export function viewsOf(jobs: readonly Job[], urls: UrlContext): Promise<JobView
 }
 
 /** Markdown alt text: one line, no brackets that would end the image syntax early. */
-function altText(prompt: string): string {
+export function altText(prompt: string): string {
   const flat = prompt.replace(/[\s[\]]+/g, ' ').trim();
   return flat.length > 100 ? `${flat.slice(0, 99)}…` : flat;
 }

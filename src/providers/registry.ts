@@ -5,6 +5,7 @@
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import { GeminiProvider } from './gemini';
+import { canonicalProviderId } from './ids';
 import { OpenAIProvider } from './openai';
 import { PlaceholderProvider } from './placeholder';
 import { SdWebuiProvider } from './sd-webui';
@@ -51,14 +52,15 @@ export function findModel(
   providerId?: string,
 ): { provider: ImageProvider; model: ModelInfo } | undefined {
   for (const provider of registry.providers.values()) {
-    if (providerId && provider.id !== providerId) continue;
+    if (providerId && provider.id !== canonicalProviderId(providerId)) continue;
     const model = provider.catalogue.find((m) => m.id === name || m.aliases?.includes(name));
     if (model) return { provider, model };
   }
   return undefined;
 }
 
-export function requireProvider(registry: ProviderRegistry, id: string): ImageProvider {
+export function requireProvider(registry: ProviderRegistry, name: string): ImageProvider {
+  const id = canonicalProviderId(name);
   const provider = registry.providers.get(id);
   if (!provider) {
     const known = ['auto', ...registry.providers.keys()].join(', ');

@@ -5,6 +5,7 @@
  * source images (and mask). The reason is kept on the job. Pure.
  */
 import { AppError } from '../errors';
+import { canonicalProviderId } from './ids';
 import type { ModelInfo } from './types';
 
 export interface Candidate {
@@ -123,8 +124,9 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
     paid(id) && !(request.confirmedPaid?.provider === id && request.confirmedPaid.model === model.id);
   const unavailable = (c: Candidate) => `${c.id} is unavailable${c.reason ? ` (${c.reason})` : ''}`;
 
-  if (request.provider !== 'auto') {
-    const chosen = byId.get(request.provider);
+  const wanted = canonicalProviderId(request.provider);
+  if (wanted !== 'auto') {
+    const chosen = byId.get(wanted);
     if (!chosen) {
       throw new AppError(
         'bad_request',

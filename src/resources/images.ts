@@ -33,7 +33,19 @@ async function finishedImage(ctx: RequestContext, uri: URL, id: string): Promise
   return job;
 }
 
-const VIEW_PARAMS = ['format', 'width', 'height', 'quality', 'crop_x', 'crop_y', 'crop_w', 'crop_h', 'rotate', 'flip'];
+const VIEW_PARAMS = [
+  'format',
+  'width',
+  'height',
+  'fit',
+  'quality',
+  'crop_x',
+  'crop_y',
+  'crop_w',
+  'crop_h',
+  'rotate',
+  'flip',
+];
 
 /**
  * image://{id}/view{?format,width,...}. The SDK's matcher wants every query variable present and in order;
@@ -129,7 +141,8 @@ export const registerImageResources: ToolRegistrar = (server, ctx) => {
       title: 'Image view',
       description:
         'A generated image transformed on the fly and cached: format (png, jpeg, webp), quality (jpeg), width ' +
-        'and/or height (one side keeps the aspect ratio, both centre-crop), a crop box in source pixels, ' +
+        'and/or height (one side keeps the aspect ratio; both centre-crop, or fit inside with fit=contain), a crop ' +
+        'box in source pixels, ' +
         'rotate (90, 180, 270) and flip (h, v, hv). Applied as crop, rotate, flip, resize, encode.',
     },
     async (uri, variables) => {

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { AppError } from '../errors';
+import { canonicalProviderId } from '../providers/ids';
 
 export const PROMPT_SLOT = '{prompt}';
 export const MAX_TEMPLATE_CHARS = 1000;
@@ -56,7 +57,7 @@ export function templateOf(input: {
 export interface Styleable {
   prompt: string;
   negative_prompt?: string | undefined;
-  provider: string;
+  provider?: string | undefined;
   model?: string | undefined;
   width?: number | undefined;
   height?: number | undefined;
@@ -75,9 +76,11 @@ export function applyStyle<T extends Styleable>(input: T, style: Style, options:
     prompt: style.template.replace(PROMPT_SLOT, () => input.prompt),
     negative_prompt: negatives.length ? negatives.join(', ') : undefined,
   };
-  const autoProvider = input.provider === 'auto';
+  // A style's provider fills a call that names none (over DEFAULT_PROVIDER) or says auto.
+  const requested = input.provider === undefined ? undefined : canonicalProviderId(input.provider);
+  const autoProvider = requested === undefined || requested === 'auto';
   if (style.provider && autoProvider) styled.provider = style.provider;
-  if (style.model && !input.model && (autoProvider || input.provider === style.provider)) styled.model = style.model;
+  if (style.model && !input.model && (autoProvider || requested === style.provider)) styled.model = style.model;
   const sized = input.width !== undefined || input.height !== undefined || input.aspect_ratio !== undefined;
   if (!options.keepSize && !sized) {
     if (style.width !== null) styled.width = style.width;

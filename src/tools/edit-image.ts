@@ -13,7 +13,7 @@ const { prompt: _prompt, count: _count, ...options } = generateArgs;
 
 export const config = {
   title: 'Edit image',
-  description: 'Change your images as a prompt says, and wait like generate_image_and_wait. Some models edit.',
+  description: 'Edit your images as a prompt says; waits like generate_image_and_wait.',
   inputSchema: {
     images: z.array(imageRef).min(1).max(MAX_EDIT_SOURCES).describe('Ids; the first is edited, others guide.'),
     prompt: z.string().trim().min(1).max(4000).describe('What to change.'),

@@ -15,6 +15,7 @@ import * as listProviders from './list-providers';
 import * as listStyles from './list-styles';
 import * as saveStyle from './save-style';
 import * as showImage from './show-image';
+import * as transformImage from './transform-image';
 import * as waitForCompletion from './wait-for-completion';
 
 /** Each tool by name, in the order tools/list shows them. */
@@ -30,6 +31,7 @@ export const toolsByName: ReadonlyMap<string, ToolRegistrar> = new Map([
   [editImage.name, editImage.registerEditImage],
   [galleryLink.name, galleryLink.registerGalleryLink],
   [showImage.name, showImage.registerShowImage],
+  [transformImage.name, transformImage.registerTransformImage],
   [saveStyle.name, saveStyle.registerSaveStyle],
   [listStyles.name, listStyles.registerListStyles],
   [deleteStyle.name, deleteStyle.registerDeleteStyle],

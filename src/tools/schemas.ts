@@ -10,28 +10,40 @@ import { WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS } from '../jobs/wait';
  * "one that exists" and every byte is paid for in each conversation.
  */
 export const lookupName = (max: number) =>
-  z.string().refine((value) => value.length <= max, { error: `Too long: at most ${max} characters.` });
+  z
+    .string()
+    .refine((value) => value.length <= max, { error: `Too long: at most ${max} characters.` })
+    .refine((value) => value.trim().length > 0, { error: 'Must not be empty.' });
 
-export const jobId = lookupName(64).min(1).describe('A job id.');
+/**
+ * A whole number within sanity bounds that, like lookupName's, are checked but not listed: the real limits of
+ * sizes, seeds and steps are each model's (list_providers), and requests are fitted to them.
+ */
+export const wholeWithin = (min: number, max: number) =>
+  z
+    .number()
+    .int()
+    .refine((value) => value >= min && value <= max, { error: `Must be from ${min} to ${max}.` });
+
+export const jobId = lookupName(64).describe('A job id.');
 
 /** An image named by its job id or an image:// URI (image://{id}, or any image://{id}/... form of it). */
 export const imageRef = lookupName(200)
   .trim()
-  .min(1)
   .transform((ref) => ref.replace(/^image:\/\//, '').split(/[/?#]/)[0]!)
   .pipe(z.string().min(1).max(64));
 
 export const generateArgs = {
   prompt: z.string().trim().min(1).max(4000).describe('What to draw.'),
   negative_prompt: z.string().max(2000).optional().describe('What to leave out.'),
-  provider: lookupName(64).default('auto').describe('A list_providers id.'),
+  provider: lookupName(64).optional().describe('A list_providers id, or auto.'),
   model: lookupName(128).optional().describe('A list_providers model.'),
   count: z.number().int().min(1).max(20).default(1).describe('One job each.'),
-  width: z.number().int().min(1).max(8192).optional().describe('Pixels.'),
-  height: z.number().int().min(1).max(8192).optional().describe('Pixels.'),
+  width: wholeWithin(1, 8192).optional().describe('Pixels.'),
+  height: wholeWithin(1, 8192).optional().describe('Pixels.'),
   aspect_ratio: lookupName(16).optional().describe('e.g. "16:9".'),
-  seed: z.number().int().min(0).max(4294967295).optional().describe('Repeatable results.'),
-  steps: z.number().int().min(1).max(150).optional().describe('Sampling steps.'),
+  seed: wholeWithin(0, 4294967295).optional().describe('Repeatable results.'),
+  steps: wholeWithin(1, 150).optional().describe('Sampling steps.'),
   quality: lookupName(16).optional().describe('e.g. low, high, hd.'),
   output_format: z.enum(['png', 'jpeg', 'webp']).optional().describe('File format.'),
   background: z.enum(['transparent', 'opaque', 'auto']).optional().describe('Transparency.'),
@@ -39,7 +51,7 @@ export const generateArgs = {
   style: lookupName(64).optional().describe('A list_styles name.'),
 };
 
-export const previewArg = z.boolean().optional().describe('Inline JPEG previews (default: per client).');
+export const previewArg = z.boolean().optional().describe('Inline previews.');
 
 export const waitArgs = {
   include_preview: previewArg,
@@ -54,7 +66,7 @@ export const waitArgs = {
 
 export const pageArgs = {
   limit: z.number().int().min(1).max(50).default(10).describe('Page size.'),
-  offset: z.number().int().min(0).max(100_000).default(0).describe('Skip this many.'),
+  offset: wholeWithin(0, 100_000).default(0).describe('Skip this many.'),
 };
 
 export const statusFilter = z.enum(['all', ...JOB_STATUSES]).default('all');
@@ -92,7 +104,7 @@ export const waitResultShape = {
  */
 export const waitResultEntry = z
   .looseObject({ status: z.enum(WAIT_OUTCOMES), jobs: waitResultShape.jobs })
-  .describe('As wait_for_completion returns.');
+  .describe('As wait_for_completion.');
 
 export const pageResultShape = {
   limit: z.number().int(),

@@ -12,6 +12,7 @@ export const TOOL_NAMES = [
   'edit_image',
   'gallery_link',
   'show_image',
+  'transform_image',
   'save_style',
   'list_styles',
   'delete_style',

@@ -104,6 +104,28 @@ describe('planTransform', () => {
     expect(planTransform({ width: 40, height: 10 }, png(40, 40)).crop).toEqual({ x: 0, y: 15, width: 40, height: 10 });
   });
 
+  it('fits inside both sides with fit=contain, which only both sides make meaningful', () => {
+    expect(planTransform({ width: 10, height: 10, fit: 'contain' }, png(40, 20))).toMatchObject({
+      crop: null,
+      resize: { width: 10, height: 5 },
+      output: { width: 10, height: 5 },
+    });
+    // A quarter turn: the oriented 20x40 fits 10x10 as 5x10, resized before turning as 10x5.
+    expect(planTransform({ width: 10, height: 10, fit: 'contain', rotate: 90 }, png(40, 20))).toMatchObject({
+      resize: { width: 10, height: 5 },
+      output: { width: 5, height: 10 },
+    });
+    expect(canonicalQuery(parseTransformParams({ width: '10', height: '10', fit: 'contain' }))).toBe(
+      'width=10&height=10&fit=contain',
+    );
+    // cover is the default, and fit with one side changes nothing: both are dropped from the canonical form.
+    expect(canonicalQuery(parseTransformParams({ width: '10', height: '10', fit: 'cover' }))).toBe(
+      'width=10&height=10',
+    );
+    expect(canonicalQuery(parseTransformParams({ width: '10', fit: 'contain' }))).toBe('width=10');
+    expect(failure(() => parseTransformParams({ fit: 'stretch' })).message).toMatch(/"fit" must be cover or contain/);
+  });
+
   it('crops first, resizes before orienting (sides swapped for quarter turns), and folds flips into turns', () => {
     const plan = planTransform(
       { crop: { x: 10, y: 0, width: 30, height: 20 }, rotate: 90, width: 10 },

@@ -28,6 +28,7 @@ const TOOL_CASES: Record<string, ToolCase> = {
   list_jobs: { kind: 'own', args: () => ({ limit: 50 }) },
   list_providers: { kind: 'own', args: () => ({}) },
   show_image: { kind: 'owned', args: (id) => ({ image_id: id, max_side: 64 }) },
+  transform_image: { kind: 'owned', args: (id) => ({ image_id: id, width: 32, format: 'jpeg' }) },
   edit_image: {
     kind: 'owned',
     args: (id) => ({ images: [id], prompt: 'make it blue', provider: 'placeholder', timeout_seconds: 30 }),

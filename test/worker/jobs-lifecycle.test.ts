@@ -29,6 +29,7 @@ const deps = (queue: Pick<Queue<JobMessage>, 'sendBatch'>) => ({
   registry,
   statuses: async () => new Map(),
   paidProviders: [],
+  defaultProvider: 'auto',
   now: Date.now,
 });
 

@@ -144,7 +144,7 @@ describe('image://{id}/view', () => {
   it('is listed as a template and serves transformed variants, parameters in any order', async () => {
     const templates = await rpc('resources/templates/list');
     expect(JSON.stringify(templates.result)).toContain(
-      'image://{id}/view{?format,width,height,quality,crop_x,crop_y,crop_w,crop_h,rotate,flip}',
+      'image://{id}/view{?format,width,height,fit,quality,crop_x,crop_y,crop_w,crop_h,rotate,flip}',
     );
     const id = await makeImage(96, 64);
     const jpeg = blobOf(await read(`image://${id}/view?width=48&format=jpeg&quality=70`));
