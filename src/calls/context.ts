@@ -7,6 +7,7 @@ import type { JobMessage } from '../jobs/model';
 import { reserveImages } from '../jobs/quota';
 import { JobStore } from '../jobs/store';
 import { TaskStore } from '../jobs/task-store';
+import { type Usage, usageOf } from '../jobs/usage';
 import { type ProviderRegistry, registryFor } from '../providers/registry';
 import { type ProviderStatus, providerStatuses } from '../providers/status';
 import { StyleStore } from '../styles/store';
@@ -33,6 +34,8 @@ export interface RequestContext {
   /** Seals and verifies multi-round-trip requestState for this subject (see request-state.ts). */
   requestStates: RequestStates;
   reserveImages: (count: number) => Promise<void>;
+  /** This subject's images, estimated spend and quota left, from the job rows (see jobs/usage.ts). */
+  usage: () => Promise<Usage>;
   /** Marks a paid-provider confirmation used; false when it already was (see jobs/confirmations.ts). */
   claimConfirmation: (nonce: string, expiresAt: number) => Promise<boolean>;
 }
@@ -64,6 +67,7 @@ export function createRequestContext(
     requestStates: requestStates(secret, subject),
     claimConfirmation: (nonce, expiresAt) => claimConfirmation(env.DB, nonce, subject, Date.now(), expiresAt),
     reserveImages: (count) => reserveImages(env.DB, subject, count, config.dailyImageQuota, Date.now()),
+    usage: () => usageOf(env.DB, subject, config.dailyImageQuota, Date.now()),
     urls: () => {
       urls ??= secret().then((value) => ({
         baseUrl,

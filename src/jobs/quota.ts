@@ -6,11 +6,15 @@ import { AppError } from '../errors';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-const dayOf = (now: number) => new Date(now).toISOString().slice(0, 10);
+/** The UTC day of a time, as image_usage keys it: YYYY-MM-DD. */
+export const dayOf = (now: number) => new Date(now).toISOString().slice(0, 10);
+
+/** When the UTC day of `now` ends (ms), which is when the quota resets. */
+export const nextDayStart = (now: number) => Math.floor(now / DAY_MS + 1) * DAY_MS;
 
 /** When the current UTC day ends, and how long until then, for "retry after" messages. */
 function reset(now: number): { at: string; seconds: number; text: string } {
-  const next = Math.floor(now / DAY_MS + 1) * DAY_MS;
+  const next = nextDayStart(now);
   const seconds = Math.ceil((next - now) / 1000);
   const hours = Math.floor(seconds / 3600);
   const minutes = Math.ceil((seconds % 3600) / 60);

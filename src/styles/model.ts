@@ -31,7 +31,10 @@ export const styleName = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'style names are 1–48 lowercase letters, digits and hyphens (a slug)');
+  // A refinement, not .regex(): the pattern would be listed in save_style's schema in every conversation.
+  .refine((name) => /^[a-z0-9][a-z0-9-]{0,47}$/.test(name), {
+    error: 'style names are 1–48 lowercase letters, digits and hyphens (a slug)',
+  });
 
 /** A template from either a whole template or a prefix and suffix; refuses a template without one slot. */
 export function templateOf(input: {

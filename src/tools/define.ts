@@ -4,6 +4,11 @@ import type { RequestContext } from '../calls/context';
 
 export type ToolRegistrar = (server: McpServer, ctx: RequestContext) => void;
 
-/** The four annotation hints, spelled out for every tool. */
-export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+/**
+ * Annotation hints. destructiveHint and idempotentHint are, in the MCP schema's words, "meaningful only when
+ * `readOnlyHint == false`" (ToolAnnotations, schema.ts of every revision since 2025-03-26), so a read-only tool
+ * states readOnlyHint and openWorldHint only; every other tool spells out all four, since destructiveHint
+ * defaults to true and openWorldHint to true.
+ */
+export const READ_ONLY = { readOnlyHint: true, openWorldHint: false };
 export const CREATES_JOBS = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true };

@@ -8,6 +8,7 @@ import { MODERN_PROTOCOL_VERSION, PROTOCOL_VERSIONS, SERVER_INFO } from '../iden
 import { PREVIEW_LIMITS } from '../images/preview';
 import { TRANSFORM_LIMITS } from '../images/transform-plan';
 import { MAX_EDIT_SOURCES } from '../jobs/edit';
+import { usageLine } from '../jobs/usage';
 import { WAIT_DEFAULT_SECONDS, WAIT_MAX_SECONDS } from '../jobs/wait';
 import { MAX_STYLES_PER_SUBJECT, MAX_TEMPLATE_CHARS } from '../styles/model';
 import { READ_ONLY, type ToolRegistrar } from './define';
@@ -50,16 +51,12 @@ export const config = {
         max_body_bytes: int,
         image_url_ttl_seconds: int,
         image_retention_days: int.describe('0: images are kept until deleted.'),
+        // Small groups of integers, declared by a sentence rather than field by field (bytes in every session).
         transforms: z
-          .object({
-            max_output_side: int,
-            max_output_pixels: int,
-            max_source_bytes: int,
-            max_source_pixels: int,
-          })
-          .describe('Image variants.'),
-        previews: z.object({ default_side: int, min_side: int, max_side: int, max_bytes: int }),
-        styles: z.object({ max_per_caller: int, max_template_chars: int }),
+          .looseObject({})
+          .describe('Image variants: max_output_side, max_output_pixels, max_source_bytes, max_source_pixels.'),
+        previews: z.looseObject({}).describe('default_side, min_side, max_side, max_bytes.'),
+        styles: z.looseObject({}).describe('max_per_caller, max_template_chars.'),
         rate_limit: z
           .object({ requests: int, period_seconds: int })
           .nullable()
@@ -73,7 +70,7 @@ export const config = {
 
 export const registerGetServerInfo: ToolRegistrar = (server, ctx) => {
   server.registerTool(name, config, async (_args, extra) => {
-    const statuses = await ctx.statuses();
+    const [statuses, usage] = await Promise.all([ctx.statuses(), ctx.usage()]);
     const providers = [...ctx.registry.providers.values()].map((p) => ({
       ...providerSummary(ctx, p, statuses.get(p.id)),
       models: p.catalogue.length,
@@ -122,12 +119,13 @@ export const registerGetServerInfo: ToolRegistrar = (server, ctx) => {
     const up = providers.filter((p) => p.available).map((p) => p.id);
     const text = [
       `${info.title} (${info.name}) ${info.version}, MCP ${info.protocol.request ?? info.protocol.latest}.`,
-      `Providers available: ${up.join(', ') || 'none'}.`,
+      `Providers available: ${up.join(', ') || 'none'}; a call that names none uses ${c.defaultProvider}.`,
       `Up to ${info.limits.max_images_per_call} images per call, prompts up to ${info.limits.max_prompt_chars} characters, waits up to ${WAIT_MAX_SECONDS}s.`,
       info.limits.rate_limit
         ? `Rate limit: ${RATE_LIMIT.requests} requests per ${RATE_LIMIT.periodSeconds}s.`
         : 'No request rate limit.',
       info.limits.daily_image_quota ? `Daily quota: ${info.limits.daily_image_quota} images.` : 'No daily image quota.',
+      `Your usage (get_usage): ${usageLine(usage)}.`,
     ].join('\n');
     return { content: [{ type: 'text', text }], structuredContent: info };
   });

@@ -9,6 +9,7 @@ import * as generateImage from './generate-image';
 import * as generateImageAndWait from './generate-image-and-wait';
 import * as getJobStatus from './get-job-status';
 import * as getServerInfo from './get-server-info';
+import * as getUsage from './get-usage';
 import * as listGenerations from './list-generations';
 import * as listJobs from './list-jobs';
 import * as listProviders from './list-providers';
@@ -36,6 +37,7 @@ export const toolsByName: ReadonlyMap<string, ToolRegistrar> = new Map([
   [listStyles.name, listStyles.registerListStyles],
   [deleteStyle.name, deleteStyle.registerDeleteStyle],
   [getServerInfo.name, getServerInfo.registerGetServerInfo],
+  [getUsage.name, getUsage.registerGetUsage],
 ]);
 
 export const tools: readonly ToolRegistrar[] = [...toolsByName.values()];

@@ -26,7 +26,7 @@ const CapabilitiesSchema = z
     strength: z.boolean(),
     max_prompt_chars: z.number().int(),
   })
-  .describe('The arguments it takes: lists of values ([] if fixed), true/false, or null if not.');
+  .describe('Arguments it takes: value lists ([]: fixed), booleans, or null.');
 
 const ModelSchema = z.object({
   id: z.string(),
@@ -34,17 +34,13 @@ const ModelSchema = z.object({
   aliases: strings.describe('Other names for it.'),
   lifecycle: z.enum(['current', 'legacy', 'deprecated']),
   replacement: z.string().optional().describe('What to use instead.'),
-  discovered: z.boolean().nullable().describe("Listed by the provider's API now (null: no list)."),
+  discovered: z.boolean().nullable().describe('Listed by the provider now (null: no list).'),
   cost_usd: z.number().nullable().describe('Per image.'),
   capabilities: CapabilitiesSchema,
+  // Declared by a sentence: its four fields, each listed, would cost every session's tools/list.
   style: z
-    .object({
-      strengths: strings,
-      prompt_grammar: z.enum(['natural-language', 'tag-list']),
-      good_example: z.string(),
-      bad_example: z.string(),
-    })
-    .describe('How to prompt it.'),
+    .looseObject({})
+    .describe('How to prompt it: strengths, prompt_grammar (natural-language or tag-list), good_example, bad_example.'),
 });
 
 /** The fields of providerSummary(), shared by list_providers' and get_server_info's output schemas. */

@@ -17,4 +17,5 @@ export const TOOL_NAMES = [
   'list_styles',
   'delete_style',
   'get_server_info',
+  'get_usage',
 ] as const;

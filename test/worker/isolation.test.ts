@@ -37,6 +37,7 @@ const TOOL_CASES: Record<string, ToolCase> = {
   save_style: { kind: 'own', args: () => ({ name: 'isolation', prefix: 'bold ' }) },
   list_styles: { kind: 'own', args: () => ({ limit: 50 }) },
   get_server_info: { kind: 'own', args: () => ({}) },
+  get_usage: { kind: 'own', args: () => ({}) },
   // Alice keeps a style named like her image (see aliceStyle), so the id masking below covers styles too.
   delete_style: { kind: 'owned', args: (id) => ({ name: id }) },
   // Last, on purpose: run against a throwaway image (see below), never the shared one.

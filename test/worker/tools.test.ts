@@ -18,7 +18,12 @@ describe('tools', () => {
     for (const tool of tools) {
       expect(tool.title, tool.name).toBeTruthy();
       expect(tool.outputSchema?.type, tool.name).toBe('object');
-      for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint']) {
+      // A read-only tool states only what is meaningful for it (src/tools/define.ts); every other tool all four.
+      const hints = tool.annotations?.readOnlyHint
+        ? ['readOnlyHint', 'openWorldHint']
+        : ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'];
+      if (tool.annotations?.readOnlyHint) expect(tool.annotations).not.toHaveProperty('destructiveHint');
+      for (const hint of hints) {
         expect(typeof tool.annotations?.[hint as keyof typeof tool.annotations], `${tool.name}.${hint}`).toBe(
           'boolean',
         );
