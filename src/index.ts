@@ -11,6 +11,7 @@ import { JobStore } from './jobs/store';
 import { sweepStuckJobs } from './jobs/sweeper';
 import { pruneTasks } from './jobs/task-store';
 import { registryFor } from './providers/registry';
+import { recordGeneration } from './providers/status';
 import { SseMailbox } from './sse/mailbox';
 
 export default {
@@ -27,6 +28,7 @@ export default {
       config,
       now: Date.now,
       secrets: secretsOf(config),
+      recordGeneration: (providerId, failure) => recordGeneration(env.DB, providerId, Date.now(), failure),
     });
   },
 

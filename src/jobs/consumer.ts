@@ -27,6 +27,8 @@ export interface ConsumerDeps {
   secrets?: readonly string[];
   /** How often a running provider call looks whether its job was cancelled (tasks/cancel); default 2 s. */
   cancelPollMs?: number;
+  /** Tells provider availability what a generation showed (providers/status.ts recordGeneration). */
+  recordGeneration?: (providerId: string, failure?: { code: string; message: string }) => Promise<void>;
 }
 
 /** What to do with the message, and why; `subject` names the job's owner for the log line once it is known. */
@@ -241,6 +243,7 @@ async function runJob(job: Job, deps: ConsumerDeps, leaseTimeoutMs: number): Pro
       return { ack: true, note: `job ${job.id} was cancelled before its image was stored` };
     }
     logCompleted(job, provider.id, { providerDone, stored: storedAt });
+    await deps.recordGeneration?.(provider.id);
     return { ack: true, note: `job ${job.id} completed` };
   } catch (error) {
     if (cancel.signal.aborted) return { ack: true, note: `job ${job.id} was cancelled while generating` };
@@ -259,6 +262,8 @@ async function handleFailure(job: Job, error: unknown, deps: ConsumerDeps): Prom
     deps.secrets ?? [],
   );
   if (!retryable || job.attempts >= deps.config.jobMaxAttempts) {
+    // Only a final failure speaks for the provider: one retried 5xx says little.
+    if (job.provider) await deps.recordGeneration?.(job.provider, { code, message });
     const final = retryable ? `Gave up after ${job.attempts} attempts. Last error: ${message}` : message;
     await deps.store.fail([job.id], deps.now(), final, code);
     return { ack: true, note: `job ${job.id} failed: ${final}` };

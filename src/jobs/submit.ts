@@ -55,7 +55,8 @@ const MAX_SEED = 2 ** 32 - 1;
 export async function planJobs(
   subject: string,
   input: GenerateInput,
-  deps: Pick<SubmitDeps, 'registry' | 'statuses' | 'paidProviders' | 'defaultProvider'>,
+  deps: Pick<SubmitDeps, 'registry' | 'statuses' | 'paidProviders' | 'defaultProvider'> &
+    Partial<Pick<SubmitDeps, 'now'>>,
 ): Promise<NewJob[]> {
   // Routing reads any spelling (and names the caller's in a refusal); the job records the canonical id.
   const provider = input.provider ?? deps.defaultProvider;
@@ -68,6 +69,7 @@ export async function planJobs(
       defaultModel: p.defaultModel,
       available: status?.available ?? true,
       reason: status?.reason ?? undefined,
+      attemptable: status?.downBy === 'generation',
     };
   });
   const chosen = route(
@@ -80,6 +82,7 @@ export async function planJobs(
       confirmedPaid: input.confirmedPaid,
       paidProviders: deps.paidProviders,
       edit: input.edit && { images: input.edit.images.length, mask: input.edit.mask !== null },
+      now: deps.now?.(),
     },
     candidates,
   );
@@ -89,6 +92,8 @@ export async function planJobs(
     chosen.model,
     first ? sizeFromSource(input, first, chosen.model.capabilities.sizes) : input,
   );
+  // A retired model's substitution comes first: it changes more than any fitting below.
+  if (chosen.substitution) adaptations.unshift(chosen.substitution);
   let strength = edit?.strength ?? null;
   if (strength !== null && !chosen.model.capabilities.strength) {
     adaptations.push(`strength ignored: ${chosen.model.id} takes none (say in the prompt how much to change)`);

@@ -2,6 +2,7 @@
 import type { ResourceLink } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 import { imageUrl, type UrlContext } from '../images/urls';
+import { isSubstitution } from '../providers/lifecycle';
 import { JOB_STATUSES, type Job } from './model';
 
 const ms = z.number().int().nullable();
@@ -143,7 +144,8 @@ export function describeJob(view: JobView): string {
         `${view.width}x${view.height}`,
         `job ${view.job_id}`,
       ];
-      return `![${altText(view.prompt)}](${view.image_url})\n${facts.join(' · ')}`;
+      const notes = view.adaptations.filter(isSubstitution);
+      return `![${altText(view.prompt)}](${view.image_url})\n${[...facts, ...notes].join(' · ')}`;
     }
     case 'failed':
       return `Job ${view.job_id} failed: ${view.error ?? 'unknown error'}`;

@@ -2,6 +2,7 @@
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { RequestContext } from '../calls/context';
 import { AppError } from '../errors';
+import { usableAt } from '../providers/lifecycle';
 import type { ModelInfo } from '../providers/types';
 
 /** Model ids and aliases of the configured providers starting with `prefix`, ids first. */
@@ -32,7 +33,7 @@ export async function providerSummary(ctx: Pick<RequestContext, 'registry' | 'st
       const state = (status?.available ?? true) ? 'available' : `unavailable (${status?.reason ?? 'unknown'})`;
       const paid = ctx.paidProviders.includes(p.id) ? ', paid: needs allow_paid' : '';
       const models = p.catalogue
-        .filter((m) => m.lifecycle !== 'deprecated')
+        .filter((m) => usableAt(m, Date.now()))
         .map((m) => {
           const cost = m.costUsd === undefined ? '' : ` ~$${m.costUsd}/image;`;
           return `  - ${m.id}${m.id === p.defaultModel ? ' (default)' : ''}:${cost} ${m.style.promptGrammar}; good at ${m.style.strengths.join(', ')}; ${capabilities(m)}`;

@@ -2,7 +2,18 @@
  * The Gemini native image models ("Nano Banana"), as of the Gemini API docs and changelog of October 2026:
  * Nano Banana 2.1 (GA 2026-10-06) replaces Nano Banana 2 (gemini-3.1-flash-image, deprecated the same day);
  * Nano Banana Pro and Nano Banana 2 Lite are current; the original Nano Banana (gemini-2.5-flash-image) is
- * served only to projects that already used it. The *-preview ids were shut down on 2026-06-25.
+ * served only to projects that already used it ("not deprecated and continue to be served until further
+ * notice", changelog of 2026-09-18), so it is legacy with no date. Neither deprecated model has a shutdown date
+ * ("no shutdown date announced yet", changelog of 2026-10-06). Shut down, and kept as names that run on their
+ * replacement (https://ai.google.dev/gemini-api/docs/deprecations and /changelog):
+ * - gemini-3.1-flash-image-preview and gemini-3-pro-image-preview on 2026-06-25 ("June 25, 2026", replacements
+ *   gemini-3.1-flash-image and gemini-3-pro-image);
+ * - gemini-2.5-flash-image-preview on 2026-01-15 ("has been shut down"), replaced by gemini-2.5-flash-image;
+ * - gemini-2.0-flash-preview-image-generation and -exp-image-generation on 2025-11-14 (no replacement named:
+ *   ours is Nano Banana 2.1, the current model of that line);
+ * - the Imagen models: imagen-3.0-generate-002 on 2025-11-10 ("use Imagen 4"), and every Imagen 4 model on
+ *   2026-08-17 (https://firebase.google.com/docs/ai-logic/imagen-models-migration: "All Imagen models shut down
+ *   on August 17, 2026"; fast and standard move to gemini-nano-banana-2.1, ultra to gemini-3-pro-image).
  * Prices are Google's list price for one 1K image (output tokens), the cheapest tier of each model.
  */
 import type { ModelCapabilities, ModelInfo, StyleProfile } from './types';
@@ -58,6 +69,12 @@ const proStyle: StyleProfile = {
 };
 
 export const GEMINI_DEFAULT_MODEL = 'gemini-nano-banana-2.1';
+
+/** A shut-down model: a name that maps to its replacement (it is never called). */
+function retired(id: string, shutdown: string, replacement: string): ModelInfo {
+  const capabilities = { ...base, sizes: { kind: 'aspect' as const, ratios: RATIOS }, maxInputImages: 1 };
+  return { id, label: id, lifecycle: 'retired', shutdown, replacement, capabilities, style: flashStyle };
+}
 
 export const GEMINI_MODELS: readonly ModelInfo[] = [
   {
@@ -116,6 +133,15 @@ export const GEMINI_MODELS: readonly ModelInfo[] = [
     style: { ...flashStyle, strengths: ['fast edits and blends of up to three images', 'character consistency'] },
     costUsd: 0.039,
   },
+  retired('gemini-3.1-flash-image-preview', '2026-06-25', 'gemini-3.1-flash-image'),
+  retired('gemini-3-pro-image-preview', '2026-06-25', 'gemini-3-pro-image'),
+  retired('gemini-2.5-flash-image-preview', '2026-01-15', 'gemini-2.5-flash-image'),
+  retired('gemini-2.0-flash-preview-image-generation', '2025-11-14', 'gemini-nano-banana-2.1'),
+  retired('gemini-2.0-flash-exp-image-generation', '2025-11-14', 'gemini-nano-banana-2.1'),
+  retired('imagen-3.0-generate-002', '2025-11-10', 'imagen-4.0-generate-001'),
+  retired('imagen-4.0-generate-001', '2026-08-17', 'gemini-nano-banana-2.1'),
+  retired('imagen-4.0-fast-generate-001', '2026-08-17', 'gemini-nano-banana-2.1'),
+  retired('imagen-4.0-ultra-generate-001', '2026-08-17', 'gemini-3-pro-image'),
 ];
 
 export function findGeminiModel(idOrAlias: string): ModelInfo | undefined {

@@ -1,7 +1,13 @@
 /**
- * The OpenAI image models this server offers, as of the API reference and deprecations page of November 2026.
- * Shut down and so left out: dall-e-2 and dall-e-3 (12 May 2026) and gpt-image-1 (23 October 2026); the API
- * answers 404 for them. gpt-image-1.5 and gpt-image-1-mini are deprecated and shut down on 1 December 2026.
+ * The OpenAI image models, as of the API reference and deprecations page of November 2026, with their shutdown
+ * dates. Sources: OpenAI's deprecations page (https://developers.openai.com/api/docs/deprecations: "Dec 1, 2026 |
+ * gpt-image-1.5, gpt-image-1.5-2025-12-16 | Deprecated | gpt-image-2.6-sunburst or gpt-image-2.6-flare", the
+ * same for gpt-image-1-mini and chatgpt-image-latest) and the openai package's types (openai 7.57.0,
+ * resources/images.d.ts, ImageModel: "gpt-image-1": "shut down on October 23, 2026. Use gpt-image-2.5-sunburst
+ * or gpt-image-2.5-flare instead"; "dall-e-2", "dall-e-3": "retired on May 12, 2026. Use a GPT image model").
+ * Where OpenAI names two replacements, or "a GPT image model", the pick below is ours: sunburst for the
+ * detail-first models, flare for the fast and cheap ones. No date is announced for gpt-image-2 or 2.5; calling
+ * them legacy (2.6 supersedes them) is our reading.
  */
 import type { ModelCapabilities, ModelInfo, StyleProfile } from './types';
 
@@ -89,6 +95,19 @@ const FAST = [
 // costUsd: a typical image at medium quality, 1024x1024. The 2.x models are billed by tokens ($30 per million
 // image output tokens); ~$0.05 is our estimate from that, not a published per-image price. The per-image
 // prices of gpt-image-1.5 ($0.034) and gpt-image-1-mini ($0.011) are OpenAI's.
+/** A shut-down model: a name that maps to its replacement, which it never outlives (it is never called). */
+function retired(id: string, label: string, shutdown: string, replacement: string): ModelInfo {
+  return {
+    id,
+    label,
+    lifecycle: 'retired',
+    shutdown,
+    replacement,
+    capabilities: capabilities(GPT_IMAGE_1_SIZES, BASE_QUALITIES, ALL_BACKGROUNDS),
+    style: style([]),
+  };
+}
+
 export const OPENAI_MODELS: readonly ModelInfo[] = [
   {
     id: 'gpt-image-2.6-sunburst',
@@ -136,8 +155,10 @@ export const OPENAI_MODELS: readonly ModelInfo[] = [
   },
   {
     id: 'gpt-image-1.5',
-    label: 'GPT Image 1.5 (shuts down 1 Dec 2026)',
+    label: 'GPT Image 1.5',
+    aliases: ['gpt-image-1.5-2025-12-16'],
     lifecycle: 'deprecated',
+    shutdown: '2026-12-01',
     replacement: 'gpt-image-2.6-sunburst',
     capabilities: capabilities(GPT_IMAGE_1_SIZES, BASE_QUALITIES, ALL_BACKGROUNDS),
     style: style(PRECISE.slice(0, 3)),
@@ -145,11 +166,25 @@ export const OPENAI_MODELS: readonly ModelInfo[] = [
   },
   {
     id: 'gpt-image-1-mini',
-    label: 'GPT Image 1 mini (shuts down 1 Dec 2026)',
+    label: 'GPT Image 1 mini',
     lifecycle: 'deprecated',
+    shutdown: '2026-12-01',
     replacement: 'gpt-image-2.6-flare',
     capabilities: capabilities(GPT_IMAGE_1_SIZES, BASE_QUALITIES, ALL_BACKGROUNDS),
     style: style(['cheap, high-volume drafts', 'following plain instructions']),
     costUsd: 0.011,
   },
+  {
+    id: 'chatgpt-image-latest',
+    label: 'ChatGPT Image (latest)',
+    lifecycle: 'deprecated',
+    shutdown: '2026-12-01',
+    replacement: 'gpt-image-2.6-sunburst',
+    capabilities: capabilities(GPT_IMAGE_1_SIZES, BASE_QUALITIES, ALL_BACKGROUNDS),
+    style: style(PRECISE.slice(0, 3)),
+  },
+  // Shut down: kept so that the names people and older servers use still work, on their replacement.
+  retired('gpt-image-1', 'GPT Image 1', '2026-10-23', 'gpt-image-2.5-sunburst'),
+  retired('dall-e-3', 'DALL·E 3', '2026-05-12', 'gpt-image-2.6-sunburst'),
+  retired('dall-e-2', 'DALL·E 2', '2026-05-12', 'gpt-image-2.6-flare'),
 ];

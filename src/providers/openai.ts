@@ -7,6 +7,7 @@ import type OpenAI from 'openai';
 import type { ImageEditParamsNonStreaming, ImageGenerateParamsNonStreaming } from 'openai/resources/images';
 import * as z from 'zod';
 import { extensionFor } from '../images/storage';
+import { wellFormedEntries } from './discovery';
 import { classifyHttp, classifyThrown, redact } from './errors';
 import { OPENAI_DEFAULT_MODEL, OPENAI_MODELS } from './openai-models';
 import { decodeBase64, sniffImageType } from './sniff';
@@ -174,14 +175,12 @@ export async function classifyOpenAIError(error: unknown, secrets: readonly stri
   return classifyThrown(LABEL, error, secrets);
 }
 
-const ModelList = z.array(z.object({ id: z.string(), shutdown_date: z.string().nullish() }));
+const ModelEntry = z.looseObject({ id: z.string().min(1), shutdown_date: z.string().nullish() });
 const IMAGE_MODEL = /^(gpt-image-|chatgpt-image-|dall-e-)/;
 
 /** The image models in a GET /models listing that have not shut down by `now`. */
 export function imageModelIds(models: unknown, now: number): string[] {
-  const parsed = ModelList.safeParse(models);
-  if (!parsed.success) throw malformed('a model list without model ids');
-  return parsed.data
+  return wellFormedEntries(LABEL, models, ModelEntry, 'the model list')
     .filter((m) => IMAGE_MODEL.test(m.id) && !(m.shutdown_date && Date.parse(m.shutdown_date) <= now))
     .map((m) => m.id);
 }

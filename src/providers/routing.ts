@@ -6,6 +6,7 @@
  */
 import { AppError } from '../errors';
 import { canonicalProviderId } from './ids';
+import { isRetired, type Resolved, resolveRetired, usableAt } from './lifecycle';
 import type { ModelInfo } from './types';
 
 export interface Candidate {
@@ -14,6 +15,8 @@ export interface Candidate {
   defaultModel: string;
   available: boolean;
   reason?: string | undefined;
+  /** Down only because a generation failed: `auto` skips it, but a call that names it is still tried. */
+  attemptable?: boolean | undefined;
 }
 
 export interface RouteRequest {
@@ -27,6 +30,8 @@ export interface RouteRequest {
   confirmedPaid?: ConfirmedRoute | undefined;
   /** Present for image-to-image: what the model must accept. */
   edit?: EditNeeds | undefined;
+  /** The time lifecycles are read at (a model turns retired on its shutdown day); now by default. */
+  now?: number | undefined;
 }
 
 /** A paid provider and model as the person confirmed them: a confirmation covers this route and no other. */
@@ -51,9 +56,9 @@ function editWords(edit: EditNeeds): string {
 }
 
 /** The refusal for a model or provider that cannot serve an edit, naming every configured one that can. */
-function cannotEdit(what: string, edit: EditNeeds, candidates: readonly Candidate[]): AppError {
+function cannotEdit(what: string, edit: EditNeeds, candidates: readonly Candidate[], now: number): AppError {
   const able = candidates.flatMap((c) =>
-    usableModels(c)
+    usableModels(c, now)
       .filter((m) => canEdit(m, edit))
       .map((m) => `${c.id}/${m.id}`),
   );
@@ -79,6 +84,8 @@ export interface Route {
   providerId: string;
   model: ModelInfo;
   reason: string;
+  /** When the named model was retired: what ran instead (see lifecycle.ts), for the job's adaptations. */
+  substitution?: string | undefined;
 }
 
 interface Intent {
@@ -110,13 +117,14 @@ export const INTENTS: readonly Intent[] = [
 /** Free or self-hosted first, then paid APIs. */
 export const DEFAULT_ORDER: readonly string[] = ['workers-ai', 'sd-webui', 'gemini', 'openai'];
 
-function usableModels(candidate: Candidate): ModelInfo[] {
-  const current = candidate.catalogue.filter((m) => m.lifecycle !== 'deprecated');
+function usableModels(candidate: Candidate, now: number): ModelInfo[] {
+  const current = candidate.catalogue.filter((m) => usableAt(m, now));
   const preferred = current.find((m) => m.id === candidate.defaultModel);
   return preferred ? [preferred, ...current.filter((m) => m !== preferred)] : current;
 }
 
 export function route(request: RouteRequest, candidates: readonly Candidate[]): Route {
+  const now = request.now ?? Date.now();
   const byId = new Map(candidates.map((c) => [c.id, c]));
   const paid = (id: string) => request.paidProviders.includes(id) && !request.allowPaid;
   // A confirmation covers exactly the route the person was shown: another model or provider is paid again.
@@ -133,14 +141,13 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
         `Unknown or unconfigured provider "${request.provider}". Available: auto, ${[...byId.keys()].join(', ')}.`,
       );
     }
-    if (!chosen.available)
+    if (!chosen.available && !chosen.attemptable)
       throw new AppError('unavailable', `${unavailable(chosen)}. Try provider "auto" or another provider.`);
     const edit = request.edit;
-    const model = request.model
-      ? pickModel(chosen, request.model)
-      : usableModels(chosen).find((m) => !edit || canEdit(m, edit));
+    const picked = request.model ? pickModel(chosen, request.model, now) : undefined;
+    const model = picked ? picked.model : usableModels(chosen, now).find((m) => !edit || canEdit(m, edit));
     if (edit && (!model || !canEdit(model, edit)))
-      throw cannotEdit(model ? `${chosen.id}/${model.id}` : chosen.id, edit, candidates);
+      throw cannotEdit(model ? `${chosen.id}/${model.id}` : chosen.id, edit, candidates, now);
     if (!model) throw new AppError('bad_request', `${chosen.id} has no usable model.`);
     if (paidFor(chosen.id, model))
       throw new PaidProviderError(
@@ -148,7 +155,12 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
         model,
         `${chosen.id} is a paid provider on this server: pass allow_paid: true to use it.`,
       );
-    return { providerId: chosen.id, model, reason: `requested provider ${chosen.id}` };
+    return {
+      providerId: chosen.id,
+      model,
+      reason: `requested provider ${chosen.id}`,
+      substitution: picked?.substitution ?? undefined,
+    };
   }
 
   if (request.model) {
@@ -156,17 +168,17 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
       c.catalogue.some((m) => m.id === request.model || m.aliases?.includes(request.model!)),
     );
     if (!owner) {
-      const all = candidates.flatMap((c) => c.catalogue.map((m) => m.id));
+      const all = candidates.flatMap((c) => c.catalogue.filter((m) => !isRetired(m, now)).map((m) => m.id));
       throw new AppError(
         'bad_request',
         `No configured provider has model "${request.model}". Models: ${all.join(', ')}.`,
       );
     }
-    if (!owner.available)
+    if (!owner.available && !owner.attemptable)
       throw new AppError('unavailable', `${unavailable(owner)}; choose another model or provider "auto".`);
-    const model = pickModel(owner, request.model);
+    const { model, substitution } = pickModel(owner, request.model, now);
     if (request.edit && !canEdit(model, request.edit))
-      throw cannotEdit(`${owner.id}/${model.id}`, request.edit, candidates);
+      throw cannotEdit(`${owner.id}/${model.id}`, request.edit, candidates, now);
     if (paidFor(owner.id, model))
       throw new PaidProviderError(
         owner.id,
@@ -177,6 +189,7 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
       providerId: owner.id,
       model,
       reason: `requested model ${request.model} (${owner.id})`,
+      substitution: substitution ?? undefined,
     };
   }
 
@@ -196,7 +209,7 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
       continue;
     }
     const edit = request.edit;
-    const models = usableModels(candidate).filter((m) => !edit || canEdit(m, edit));
+    const models = usableModels(candidate, now).filter((m) => !edit || canEdit(m, edit));
     if (edit && models.length === 0) {
       skipped.push(`${id} cannot ${editWords(edit)}`);
       continue;
@@ -215,7 +228,7 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
     };
   }
   const placeholder = byId.get('placeholder');
-  const fallback = placeholder && usableModels(placeholder).find((m) => !request.edit || canEdit(m, request.edit));
+  const fallback = placeholder && usableModels(placeholder, now).find((m) => !request.edit || canEdit(m, request.edit));
   if (placeholder?.available && fallback) {
     return {
       providerId: 'placeholder',
@@ -226,13 +239,15 @@ export function route(request: RouteRequest, candidates: readonly Candidate[]): 
   throw new AppError('unavailable', `No provider can serve this request now${skippedNote}.`);
 }
 
-function pickModel(candidate: Candidate, name: string): ModelInfo {
+/** The named model (id or alias), or for a retired one its replacement. */
+function pickModel(candidate: Candidate, name: string, now: number): Resolved {
   const model = candidate.catalogue.find((m) => m.id === name || m.aliases?.includes(name));
   if (!model) {
+    const models = candidate.catalogue.filter((m) => !isRetired(m, now)).map((m) => m.id);
     throw new AppError(
       'bad_request',
-      `Provider "${candidate.id}" has no model "${name}". Its models: ${candidate.catalogue.map((m) => m.id).join(', ')}.`,
+      `Provider "${candidate.id}" has no model "${name}". Its models: ${models.join(', ')}.`,
     );
   }
-  return model;
+  return resolveRetired(candidate.catalogue, model, now, name);
 }

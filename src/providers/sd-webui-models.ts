@@ -110,16 +110,15 @@ export function infoMetadata(info: Txt2ImgInfo, body: Record<string, unknown>): 
   );
 }
 
-export const SdModelList = z.array(
-  z.looseObject({
-    title: z.string(),
-    model_name: z.string(),
-    hash: z.string().nullish(),
-    sha256: z.string().nullish(),
-    filename: z.string(),
-    config: z.string().nullish(),
-  }),
-);
+/** One entry of /sdapi/v1/sd-models; only its title is used (it is what the override setting takes). */
+export const SdModelEntry = z.looseObject({
+  title: z.string().min(1),
+  model_name: z.string().nullish(),
+  hash: z.string().nullish(),
+  sha256: z.string().nullish(),
+  filename: z.string().nullish(),
+  config: z.string().nullish(),
+});
 
 export const ProgressResponse = z.looseObject({
   progress: z.number(),

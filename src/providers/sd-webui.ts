@@ -5,6 +5,7 @@
  */
 
 import { log } from '../log';
+import { wellFormedEntries } from './discovery';
 import { classifyHttp, redact } from './errors';
 import {
   errorDetail,
@@ -12,7 +13,7 @@ import {
   infoMetadata,
   ProgressResponse,
   parseInfo,
-  SdModelList,
+  SdModelEntry,
   Txt2ImgResponse,
   txt2imgBody,
 } from './sd-webui-models';
@@ -109,9 +110,8 @@ export class SdWebuiProvider implements ImageProvider {
   }
 
   async discover(signal: AbortSignal): Promise<string[]> {
-    const parsed = SdModelList.safeParse(await this.call('GET', '/sdapi/v1/sd-models', signal));
-    if (!parsed.success) throw malformed('the checkpoint list is not a list of {title, model_name, filename}');
-    return parsed.data.map((model) => model.title);
+    const list = await this.call('GET', '/sdapi/v1/sd-models', signal);
+    return wellFormedEntries(LABEL, list, SdModelEntry, 'the checkpoint list').map((model) => model.title);
   }
 
   async generate(request: GenerationRequest, ctx: GenerationContext): Promise<GeneratedImage> {

@@ -1,11 +1,15 @@
 /**
  * Provider availability and discovered model lists, cached in D1 so every isolate shares one answer and
- * provider APIs are asked at most every few minutes (down providers are asked again sooner). When a
- * provider's API cannot be reached its static catalogue still describes it, marked unavailable.
+ * provider APIs are asked at most every few minutes (down providers are asked again sooner).
+ *
+ * Discovery bends: a model list that cannot be fetched or read leaves the static catalogue in use and the
+ * provider available (generation is still attempted), unless the provider refused our credentials. Only an auth
+ * failure, or a generation that fails because the provider is unreachable, erroring or refusing the key, marks a
+ * provider down; the next generation that succeeds marks it up again at once (recordGeneration).
  */
 import { describeError } from '../errors';
 import type { ProviderRegistry } from './registry';
-import type { ImageProvider } from './types';
+import { type ImageProvider, ProviderError } from './types';
 
 export interface ProviderStatus {
   provider: string;
@@ -14,6 +18,8 @@ export interface ProviderStatus {
   /** Model ids the provider's API listed; null where it has no list or was not reached. */
   discovered: string[] | null;
   checkedAt: number;
+  /** What marked it down: its probe (nothing can work) or a failed generation (a call naming it is still tried). */
+  downBy?: 'probe' | 'generation' | null;
 }
 
 const UP_TTL_MS = 10 * 60_000;
@@ -26,6 +32,7 @@ interface Row {
   reason: string | null;
   models: string | null;
   checked_at: number;
+  down_by: string | null;
 }
 
 const memory = new WeakMap<D1Database, { at: number; statuses: Map<string, ProviderStatus> }>();
@@ -35,6 +42,12 @@ function fresh(status: ProviderStatus, now: number): boolean {
   return now - status.checkedAt < (status.available ? UP_TTL_MS : DOWN_TTL_MS);
 }
 
+/** Failures that say no generation can work: refused credentials, or a binding that cannot run here (local mode). */
+const CANNOT_WORK = new Set(['auth_failed', 'provider_unusable']);
+
+/** Failure codes of a generation that say the provider, not the request, is at fault (see providers/errors.ts). */
+const DOWN_CODES = new Set([...CANNOT_WORK, 'provider_unavailable', 'provider_unreachable']);
+
 async function probe(provider: ImageProvider, now: number): Promise<ProviderStatus> {
   if (!provider.discover)
     return { provider: provider.id, available: true, reason: null, discovered: null, checkedAt: now };
@@ -42,14 +55,49 @@ async function probe(provider: ImageProvider, now: number): Promise<ProviderStat
     const discovered = await provider.discover(AbortSignal.timeout(PROBE_TIMEOUT_MS));
     return { provider: provider.id, available: true, reason: null, discovered, checkedAt: now };
   } catch (error) {
+    const auth = error instanceof ProviderError && CANNOT_WORK.has(error.code);
+    const detail = describeError(error).slice(0, 280);
     return {
       provider: provider.id,
-      available: false,
-      reason: describeError(error).slice(0, 300),
+      available: !auth,
+      reason: auth ? detail : `model list unavailable, using the built-in catalogue: ${detail}`,
       discovered: null,
       checkedAt: now,
+      downBy: auth ? 'probe' : null,
     };
   }
+}
+
+/**
+ * What a generation says of its provider: a job's final failure with a DOWN_CODES code marks it down (until the
+ * next probe or success: `auto` routes around it, a call that names it is still tried); a success clears a down
+ * mark at once. A success costs one UPDATE that usually changes nothing.
+ */
+export async function recordGeneration(
+  db: D1Database,
+  providerId: string,
+  now: number,
+  failure?: { code: string; message: string },
+): Promise<void> {
+  if (failure && !DOWN_CODES.has(failure.code)) return;
+  memory.delete(db);
+  if (failure) {
+    await db
+      .prepare(
+        `INSERT INTO provider_status (provider, available, reason, models, checked_at, down_by)
+         VALUES (?1, 0, ?2, NULL, ?3, 'generation')
+         ON CONFLICT (provider) DO UPDATE SET available = 0, reason = ?2, checked_at = ?3, down_by = 'generation'`,
+      )
+      .bind(providerId, `generation failed: ${failure.message}`.slice(0, 300), now)
+      .run();
+    return;
+  }
+  await db
+    .prepare(
+      'UPDATE provider_status SET available = 1, reason = NULL, checked_at = ? WHERE provider = ? AND available = 0',
+    )
+    .bind(now, providerId)
+    .run();
 }
 
 /** Status of every configured provider; probes those never checked, stale, or all of them on `refresh`. */
@@ -77,6 +125,7 @@ export async function providerStatuses(
       reason: row.reason,
       discovered: row.models ? (JSON.parse(row.models) as string[]) : null,
       checkedAt: row.checked_at,
+      downBy: row.down_by === 'probe' || row.down_by === 'generation' ? row.down_by : null,
     });
   }
   const stale = [...registry.providers.values()].filter((p) => {
@@ -86,9 +135,9 @@ export async function providerStatuses(
   if (stale.length > 0) {
     const probed = await Promise.all(stale.map((p) => probe(p, now)));
     const upsert = db.prepare(
-      `INSERT INTO provider_status (provider, available, reason, models, checked_at) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO provider_status (provider, available, reason, models, checked_at, down_by) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (provider) DO UPDATE SET available = excluded.available, reason = excluded.reason,
-         models = excluded.models, checked_at = excluded.checked_at`,
+         models = excluded.models, checked_at = excluded.checked_at, down_by = excluded.down_by`,
     );
     await db.batch(
       probed.map((s) =>
@@ -98,6 +147,7 @@ export async function providerStatuses(
           s.reason,
           s.discovered ? JSON.stringify(s.discovered) : null,
           s.checkedAt,
+          s.downBy ?? null,
         ),
       ),
     );

@@ -3,7 +3,11 @@
  * planned request into image bytes. Providers map to their APIs; planning, routing and retries live outside.
  */
 
-export type Lifecycle = 'current' | 'legacy' | 'deprecated';
+/**
+ * As the provider announced it: current; legacy (still served, superseded); deprecated (to be shut down, a date
+ * often published); retired (shut down). A model with a `shutdown` date turns retired on that day by itself.
+ */
+export type Lifecycle = 'current' | 'legacy' | 'deprecated' | 'retired';
 
 /** How a model takes its size: any size in a range, a fixed list, or aspect ratios (and named resolutions). */
 export type SizeSupport =
@@ -52,7 +56,9 @@ export interface ModelInfo {
   /** Other names that select this model, e.g. friendly short names. */
   aliases?: readonly string[];
   lifecycle: Lifecycle;
-  /** For legacy or deprecated models: what to use instead. */
+  /** The published shutdown day (YYYY-MM-DD, UTC), with its source cited beside it in the catalogue. */
+  shutdown?: string;
+  /** For legacy, deprecated or retired models: what to use instead (what a retired one runs on). */
   replacement?: string;
   capabilities: ModelCapabilities;
   style: StyleProfile;

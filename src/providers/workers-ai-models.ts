@@ -1,7 +1,10 @@
 /**
  * The Workers AI image catalogue: input limits from the model pages, the shape each model takes
  * (JSON or multipart) and returns (base64 JSON or raw bytes), and which take source images. Friendly names
- * of the original Workers server (flux-schnell, sdxl-lightning, sdxl-base) stay as aliases.
+ * of the original Workers server (flux-schnell, sdxl-lightning, sdxl-base) stay as aliases. Lifecycle: Cloudflare
+ * has announced no removal for any of these (its 2026 deprecation batch, "Eighteen older models will be deprecated
+ * on May 30, 2026", cloudflare-docs src/content/changelog/workers-ai/2026-05-08-planned-model-deprecations.mdx,
+ * lists text models only), so none has a shutdown date; the SDXL models' `legacy` is our reading (FLUX supersedes).
  */
 import type { ModelCapabilities, ModelInfo, StyleProfile } from './types';
 

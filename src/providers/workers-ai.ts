@@ -74,7 +74,8 @@ export function classifyAiError(error: unknown): ProviderError {
     return new ProviderError(
       'Workers AI is not available in local mode (the AI binding needs a Cloudflare account: use `wrangler dev --remote` or deploy).',
       false,
-      'provider_unavailable',
+      // Not a passing outage: nothing will work here, so discovery marks the provider down (status.ts).
+      'provider_unusable',
     );
   }
   if (/nsfw|unsafe|content polic/i.test(message)) {

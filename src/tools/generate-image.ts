@@ -4,6 +4,7 @@ import { callLog } from '../calls/logging';
 import { withPaidConfirmation } from '../calls/paid-confirmation';
 import { submitJobs } from '../jobs/submit';
 import { JobEntrySchema, viewsOf } from '../jobs/view';
+import { isSubstitution } from '../providers/lifecycle';
 import { CREATES_JOBS, type ToolRegistrar } from './define';
 import { logQueued } from './job-log';
 import { generateArgs } from './schemas';
@@ -30,10 +31,13 @@ export const registerGenerateImage: ToolRegistrar = (server, ctx) => {
       await logQueued(callLog(server, extra), created);
       const ids = created.map((j) => j.id);
       const jobs = await viewsOf(created, await ctx.urls());
-      const text =
+      const queued =
         ids.length === 1
           ? `Queued image job ${ids[0]}. Call wait_for_completion with this job_id to get the image.`
           : `Queued ${ids.length} image jobs: ${ids.join(', ')}. Call wait_for_completion with job_ids to get the images.`;
+      // A retired model named by the call ran on its replacement: say so now, not only in the job.
+      const notes = (jobs[0]?.adaptations ?? []).filter(isSubstitution);
+      const text = notes.length ? `${queued}\nNote: ${notes.join('; ')}.` : queued;
       return {
         content: [{ type: 'text', text }],
         structuredContent: { job_id: ids[0]!, job_ids: ids, status: 'pending' as const, jobs },

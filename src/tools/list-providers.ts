@@ -1,6 +1,7 @@
 /** list_providers: what this server can generate with, and how to prompt each model. */
 import * as z from 'zod';
 import type { RequestContext } from '../calls/context';
+import { daysUntilShutdown, lifecycleAt } from '../providers/lifecycle';
 import type { ProviderStatus } from '../providers/status';
 import type { ImageProvider, ModelInfo } from '../providers/types';
 import { READ_ONLY, type ToolRegistrar } from './define';
@@ -31,16 +32,19 @@ const CapabilitiesSchema = z
 const ModelSchema = z.object({
   id: z.string(),
   label: z.string(),
-  aliases: strings.describe('Other names for it.'),
-  lifecycle: z.enum(['current', 'legacy', 'deprecated']),
+  aliases: strings.describe('Other names.'),
+  lifecycle: z.enum(['current', 'legacy', 'deprecated', 'retired']),
+  shutdown: z.string().optional().describe('YYYY-MM-DD.'),
   replacement: z.string().optional().describe('What to use instead.'),
-  discovered: z.boolean().nullable().describe('Listed by the provider now (null: no list).'),
-  cost_usd: z.number().nullable().describe('Per image.'),
-  capabilities: CapabilitiesSchema,
+  // Like capabilities and style, absent for a retired model (it never runs).
+  discovered: z.boolean().nullable().optional().describe('Listed by the provider now (null: no list).'),
+  cost_usd: z.number().nullable().optional().describe('Per image.'),
+  capabilities: CapabilitiesSchema.optional(),
   // Declared by a sentence: its four fields, each listed, would cost every session's tools/list.
   style: z
     .looseObject({})
-    .describe('How to prompt it: strengths, prompt_grammar (natural-language or tag-list), good_example, bad_example.'),
+    .optional()
+    .describe('How to prompt it: strengths, prompt_grammar, good_example, bad_example.'),
 });
 
 /** The fields of providerSummary(), shared by list_providers' and get_server_info's output schemas. */
@@ -70,14 +74,21 @@ export const config = {
   annotations: { ...READ_ONLY, openWorldHint: true },
 };
 
-function modelView(model: ModelInfo, discovered: string[] | null) {
+/** A model as listed at `now`; a retired one only says when it went and what runs in its place. */
+function modelView(model: ModelInfo, discovered: string[] | null, now: number) {
   const c = model.capabilities;
-  return {
+  const lifecycle = lifecycleAt(model, now);
+  const named = {
     id: model.id,
     label: model.label,
     aliases: [...(model.aliases ?? [])],
-    lifecycle: model.lifecycle,
+    lifecycle,
+    ...(model.shutdown && { shutdown: model.shutdown }),
     ...(model.replacement && { replacement: model.replacement }),
+  };
+  if (lifecycle === 'retired') return named;
+  return {
+    ...named,
     discovered: discovered ? discovered.includes(model.id) : null,
     cost_usd: model.costUsd ?? null,
     capabilities: {
@@ -103,6 +114,19 @@ function modelView(model: ModelInfo, discovered: string[] | null) {
   };
 }
 
+/** How far ahead list_providers warns of a shutdown. */
+export const SHUTDOWN_WARNING_DAYS = 60;
+
+/** A warning for a deprecated model, or one that shuts down within SHUTDOWN_WARNING_DAYS; none otherwise. */
+export function lifecycleWarning(providerId: string, model: ModelInfo, now: number): string | null {
+  const instead = model.replacement ? `; use ${model.replacement}` : '';
+  const days = daysUntilShutdown(model, now);
+  if (days !== null && days <= SHUTDOWN_WARNING_DAYS)
+    return `${providerId}/${model.id} shuts down on ${model.shutdown} (in ${days} day${days === 1 ? '' : 's'})${instead}.`;
+  if (lifecycleAt(model, now) === 'deprecated') return `${providerId}/${model.id} is deprecated${instead}.`;
+  return null;
+}
+
 /** What list_providers and get_server_info both say of a provider. */
 export function providerSummary(
   ctx: Pick<RequestContext, 'paidProviders'>,
@@ -122,23 +146,24 @@ export function providerSummary(
 export const registerListProviders: ToolRegistrar = (server, ctx) => {
   server.registerTool(name, config, async ({ refresh }) => {
     const statuses = await ctx.statuses({ refresh });
+    const now = ctx.now();
     const providers = [...ctx.registry.providers.values()].map((p) => {
       const status = statuses.get(p.id);
       return {
         ...providerSummary(ctx, p, status),
         checked_at: status ? new Date(status.checkedAt).toISOString() : null,
-        models: p.catalogue.map((m) => modelView(m, status?.discovered ?? null)),
+        models: p.catalogue.map((m) => modelView(m, status?.discovered ?? null, now)),
       };
     });
     const warnings = [...ctx.registry.providers.values()].flatMap((p) =>
-      p.catalogue
-        .filter((m) => m.lifecycle === 'deprecated')
-        .map((m) => `${p.id}/${m.id} is deprecated${m.replacement ? `; use ${m.replacement}` : ''}.`),
+      p.catalogue.flatMap((m) => lifecycleWarning(p.id, m, now) ?? []),
     );
-    const lines = providers.map(
-      (p) =>
-        `${p.id}: ${p.available ? 'available' : `unavailable (${p.reason ?? 'unknown'})`}; models: ${p.models.map((m) => m.id).join(', ')}`,
-    );
+    const lines = providers.map((p) => {
+      const live = p.models.filter((m) => m.lifecycle !== 'retired').map((m) => m.id);
+      const retired = p.models.filter((m) => m.lifecycle === 'retired').map((m) => `${m.id} → ${m.replacement}`);
+      const state = p.available ? 'available' : `unavailable (${p.reason ?? 'unknown'})`;
+      return `${p.id}: ${state}; models: ${live.join(', ')}${retired.length ? `; retired names run on: ${retired.join(', ')}` : ''}`;
+    });
     return {
       content: [{ type: 'text', text: [...lines, ...warnings].join('\n') }],
       structuredContent: { providers, warnings },

@@ -47,6 +47,15 @@ export const FAKE_CHECKPOINTS = [
   checkpoint('ponyDiffusionV6XL_v6.safetensors', false),
 ];
 
+/**
+ * Entries as forks and older builds list them, after the real checkpoints: one without filename or hash (its
+ * title is all a client needs), and one without a title, which no client can use.
+ */
+const ODD_LISTING = [
+  { title: 'odd-fork-model.ckpt', model_name: 'odd-fork-model' },
+  { model_name: 'no-title-entry', filename: '/models/Stable-diffusion/no-title-entry.ckpt' },
+];
+
 const SAMPLERS = [
   'DPM++ 2M',
   'DPM++ SDE',
@@ -413,7 +422,7 @@ export function startSdWebuiFake(): Promise<FakeServer> {
     const denied = authError(request);
     if (denied) return denied;
     if (route === 'GET /sdapi/v1/sd-models')
-      return { body: FAKE_CHECKPOINTS.map(({ aliases: _a, stem: _s, ...item }) => item) };
+      return { body: [...FAKE_CHECKPOINTS.map(({ aliases: _a, stem: _s, ...item }) => item), ...ODD_LISTING] };
     if (route === 'GET /sdapi/v1/progress') return progress(request);
     return generate(request, (key) => state.count(key), route === 'POST /sdapi/v1/img2img' ? 'img2img' : 'txt2img');
   });

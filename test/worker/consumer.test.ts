@@ -28,6 +28,25 @@ describe('queue consumer', () => {
     });
   });
 
+  it('tells provider availability what a final failure and a success showed, and not a failure it retries', async () => {
+    const heard: Array<[string, string | undefined]> = [];
+    const recordGeneration = async (providerId: string, failure?: { code: string }) => {
+      heard.push([providerId, failure?.code]);
+    };
+    const retried = await insertJob({ provider: 'scripted' });
+    const deps = consumerDeps(new ScriptedProvider(['transient']), { recordGeneration });
+    expect((await processMessage({ job_id: retried.id }, deps)).ack).toBe(false);
+    expect(heard).toEqual([]);
+    await env.DB.prepare('UPDATE jobs SET lease_until = 0 WHERE id = ?').bind(retried.id).run();
+    expect((await processMessage({ job_id: retried.id }, deps)).ack).toBe(true);
+    expect(heard).toEqual([['scripted', undefined]]);
+
+    const last = await insertJob({ provider: 'scripted' });
+    const once = consumerDeps(new ScriptedProvider(['transient']), { recordGeneration, config: { jobMaxAttempts: 1 } });
+    expect((await processMessage({ job_id: last.id }, once)).ack).toBe(true);
+    expect(heard.at(-1)).toEqual(['scripted', 'provider_unavailable']);
+  });
+
   it('never makes a second image for a redelivered message', async () => {
     const provider = new ScriptedProvider();
     const job = await insertJob();

@@ -2,6 +2,7 @@
 import { env } from 'cloudflare:test';
 import { APIConnectionError, APIError } from 'openai';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isRetired, lifecycleAt } from '../../src/providers/lifecycle';
 import {
   classifyOpenAIError,
   fromImagesResponse,
@@ -69,23 +70,31 @@ afterAll(async () => {
 });
 
 describe('catalogue', () => {
-  it('offers only models the API still serves, each shut-down-bound one pointing at a current model', () => {
-    const ids = OPENAI_MODELS.map((m) => m.id);
-    expect(ids).not.toContain('dall-e-3');
-    expect(ids).not.toContain('gpt-image-1');
+  it('keeps retired names only as pointers to a model that runs, and says which are deprecated', () => {
+    const now = Date.parse('2026-11-30T12:00:00Z');
     const current = OPENAI_MODELS.filter((m) => m.lifecycle === 'current').map((m) => m.id);
     expect(current).toContain(OPENAI_DEFAULT_MODEL);
     for (const model of OPENAI_MODELS.filter((m) => m.lifecycle !== 'current')) {
-      expect(current, model.id).toContain(model.replacement);
+      const target = OPENAI_MODELS.find((m) => m.id === model.replacement);
+      expect(target, model.id).toBeDefined();
+      expect(isRetired(target!, now), model.id).toBe(false);
     }
-    expect(OPENAI_MODELS.filter((m) => m.lifecycle === 'deprecated').map((m) => m.id)).toEqual([
+    expect(OPENAI_MODELS.filter((m) => isRetired(m, now)).map((m) => m.id)).toEqual([
+      'gpt-image-1',
+      'dall-e-3',
+      'dall-e-2',
+    ]);
+    expect(OPENAI_MODELS.filter((m) => lifecycleAt(m, now) === 'deprecated').map((m) => m.id)).toEqual([
       'gpt-image-1.5',
       'gpt-image-1-mini',
+      'chatgpt-image-latest',
     ]);
   });
 
   it('describes GPT image models: natural language, no seed, steps or negative prompt, edits with 16 images', () => {
-    for (const { capabilities: caps, style, costUsd } of OPENAI_MODELS) {
+    for (const { capabilities: caps, style, costUsd, lifecycle } of OPENAI_MODELS.filter(
+      (m) => m.lifecycle !== 'retired',
+    )) {
       expect(style.promptGrammar).toBe('natural-language');
       expect(caps).toMatchObject({
         negativePrompt: false,
@@ -96,7 +105,8 @@ describe('catalogue', () => {
         maxPromptChars: 32_000,
       });
       expect(caps.formats).toEqual(['png', 'jpeg', 'webp']);
-      expect(costUsd).toBeGreaterThan(0);
+      // OpenAI publishes no per-image price for chatgpt-image-latest, which is deprecated.
+      if (lifecycle !== 'deprecated') expect(costUsd).toBeGreaterThan(0);
     }
   });
 
@@ -224,7 +234,8 @@ describe('generate', () => {
   });
 
   it('is accepted by the API for every size and option each catalogue model offers', async () => {
-    const requests = OPENAI_MODELS.flatMap(({ id, capabilities: caps }) => {
+    // Retired names never reach the API: routing sends them to their replacement (model-lifecycle.test.ts).
+    const requests = OPENAI_MODELS.filter((m) => m.lifecycle !== 'retired').flatMap(({ id, capabilities: caps }) => {
       const sizes = caps.sizes.kind === 'fixed' ? caps.sizes.sizes : [];
       return [
         ...sizes.map(([width, height]) => planned({ model: id, width, height })),
@@ -367,7 +378,9 @@ describe('discover', () => {
   it('lists the image models the API serves, and nothing else', async () => {
     const before = (await fake<FakeRequest[]>('requests')).length;
     const ids = await provider.discover(AbortSignal.timeout(10_000));
-    expect(ids).toEqual(expect.arrayContaining(OPENAI_MODELS.map((m) => m.id)));
+    // Every model that has not shut down; the fake API lists shutdown dates as the real one does.
+    const live = OPENAI_MODELS.filter((m) => !isRetired(m, Date.now())).map((m) => m.id);
+    expect(ids).toEqual(expect.arrayContaining(live));
     expect(ids.every((id) => /^(gpt-image-|chatgpt-image-)/.test(id))).toBe(true);
     const sent = (await fake<FakeRequest[]>('requests')).slice(before).filter((r) => r.path === '/v1/models');
     expect(sent[0]).toMatchObject({ method: 'GET', headers: { authorization: `Bearer ${apiKey}` } });

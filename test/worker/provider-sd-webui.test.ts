@@ -16,6 +16,7 @@ import {
   presetFor,
   SD_WEBUI_FALLBACK_CATALOGUE,
 } from '../../src/providers/sd-webui-presets';
+import { providerStatuses } from '../../src/providers/status';
 import { type GenerationContext, type GenerationRequest, ProviderError } from '../../src/providers/types';
 
 const vars = z.object({ SD_WEBUI_URL: z.url(), SD_WEBUI_AUTH: z.string().includes(':') }).parse(env);
@@ -242,7 +243,9 @@ describe('presets (pure)', () => {
 describe('discover', () => {
   it('lists the checkpoint titles from /sdapi/v1/sd-models, with HTTP Basic', async () => {
     const list = await titles();
-    expect(list).toHaveLength(6);
+    // Six real checkpoints and a fork's entry without filename; the entry without a title is skipped.
+    expect(list).toHaveLength(7);
+    expect(list.at(-1)).toBe('odd-fork-model.ckpt');
     expect(list[0]).toMatch(/^v1-5-pruned-emaonly\.safetensors \[[0-9a-f]{10}\]$/);
     expect(list).toContain('ponyDiffusionV6XL_v6.safetensors'); // no hash computed yet: a bare title
     expect(catalogueFor(list).map((m) => familyOf(m.id))).toEqual([
@@ -253,10 +256,20 @@ describe('discover', () => {
       'flux',
       'sd3',
       'sdxl',
+      'sd15',
     ]);
     const requests = await fake<Received[]>('/__fake/requests');
     const listing = requests.filter((r) => r.path === '/sdapi/v1/sd-models').at(-1);
     expect(listing?.headers.authorization).toBe(`Basic ${BASIC}`);
+  });
+
+  it('skips a malformed entry and carries on: the provider stays available and generates', async () => {
+    const sd = provider();
+    const statuses = await providerStatuses(env.DB, { providers: new Map([['sd-webui', sd]]) }, { refresh: true });
+    expect(statuses.get('sd-webui')).toMatchObject({ available: true, reason: null });
+    expect(statuses.get('sd-webui')?.discovered).toHaveLength(7);
+    const image = await sd.generate(request('a lighthouse after the list had an odd entry'), ctx());
+    expect(image.contentType).toBe('image/png');
   });
 
   it('fails as auth_failed with a wrong password, without echoing it', async () => {

@@ -132,7 +132,7 @@ describe('Workers AI provider', () => {
   it.each([
     ['3040: Capacity temporarily exceeded, please try again.', true, 'provider_unavailable'],
     ['AiError: Input flagged as NSFW by the content filter', false, 'content_policy'],
-    ['Binding AI needs to be run remotely', false, 'provider_unavailable'],
+    ['Binding AI needs to be run remotely', false, 'provider_unusable'],
     ["AiError: Type mismatch of '/width', 'string' not in 'integer'", false, 'provider_rejected'],
   ])('classifies "%s"', async (message, retryable, code) => {
     const error = await new WorkersAiProvider(new FakeAi(new Error(message)))
