@@ -92,6 +92,18 @@ export async function waitAndReport(
   };
   const progressToken = extra.mcpReq._meta?.progressToken;
   let lastProgress = -1;
+  // Progress counts images: finished ones, plus the fraction a running one reports (SD WebUI's sampling steps).
+  // It is sent only when it grows, as the protocol requires.
+  const notifyProgress = async (current: readonly Job[]) => {
+    if (progressToken === undefined) return;
+    const { progress, message } = imageProgress(current);
+    if (progress <= lastProgress) return;
+    lastProgress = progress;
+    await extra.mcpReq.notify({
+      method: 'notifications/progress',
+      params: { progressToken, progress, total: current.length, message },
+    });
+  };
   const logged = options.log && logChanges(options.log);
   const { jobs, done } = await waitForJobs(load, {
     timeoutMs: timeoutSeconds * 1000,
@@ -99,29 +111,31 @@ export async function waitAndReport(
     onPoll:
       progressToken === undefined && !logged
         ? undefined
-        : async (current, elapsedMs) => {
+        : async (current) => {
             await logged?.(current);
-            if (progressToken === undefined) return;
-            // Progress is the seconds waited so far: it must only grow, and it resets client timeouts.
-            const progress = Math.floor(elapsedMs / 1000);
-            if (progress <= lastProgress) return;
-            lastProgress = progress;
-            const finished = current.filter((j) => j.status === 'completed' || j.status === 'failed').length;
-            await extra.mcpReq.notify({
-              method: 'notifications/progress',
-              params: {
-                progressToken,
-                progress,
-                total: timeoutSeconds,
-                message: `${finished}/${current.length} image${current.length > 1 ? 's' : ''} finished`,
-              },
-            });
+            await notifyProgress(current);
           },
   });
+  await notifyProgress(jobs);
   await logged?.(jobs);
   if (!done) await options.log?.('notice', `Still running after ${timeoutSeconds}s; wait again with the job ids.`);
 
   return reportJobs(ctx, ids, jobs, { done, timeoutSeconds, preview: options.preview });
+}
+
+/** Images finished out of those asked for, with a running job's own progress counted as part of an image. */
+export function imageProgress(jobs: readonly Job[]): { progress: number; message: string } {
+  const finished = jobs.filter((j) => j.status === 'completed' || j.status === 'failed').length;
+  const running = jobs.filter((j) => j.status === 'processing' && j.progress !== null && j.progress > 0);
+  // A running image counts at most 0.99, so an image is whole only when it is finished.
+  const partial = running.reduce((sum, j) => sum + Math.min(0.99, j.progress ?? 0), 0);
+  const progress = Math.round((finished + partial) * 100) / 100;
+  const steps = running.map((j) => `${Math.round((j.progress ?? 0) * 100)}%`);
+  const noun = jobs.length === 1 ? 'image' : 'images';
+  return {
+    progress,
+    message: `${finished}/${jobs.length} ${noun} finished${steps.length ? `; running: ${steps.join(', ')}` : ''}`,
+  };
 }
 
 /**
