@@ -32,6 +32,8 @@ export interface Config {
   paidProviders: readonly string[];
   /** What `provider` means when a call leaves it out: auto, or one configured provider's id. */
   defaultProvider: string;
+  /** AI_GATEWAY_TOKEN, kept only to scrub it from texts (the providers' settings carry it as a header). */
+  aiGatewayToken: string | undefined;
   /** Inline thumbnails in wait results when the call does not say: per client (auto), always, or never. */
   inlinePreview: 'auto' | 'always' | 'never';
   /** Whether each subject's requests go through the RATE_LIMITER binding (see RATE_LIMIT). */
@@ -42,8 +44,10 @@ export interface Config {
 
 export interface ProviderSettings {
   workersAi: boolean;
-  openai?: { apiKey: string; baseUrl?: string | undefined };
-  gemini?: { apiKey: string; baseUrl?: string | undefined };
+  /** The AI Gateway that Workers AI runs through (the binding's `gateway` option), when AI_GATEWAY_ID is set. */
+  workersAiGateway?: { id: string } | undefined;
+  openai?: { apiKey: string; baseUrl?: string | undefined; headers?: Record<string, string> | undefined };
+  gemini?: { apiKey: string; baseUrl?: string | undefined; headers?: Record<string, string> | undefined };
   sdWebui?: {
     url: string;
     auth?: string | undefined;
@@ -137,6 +141,20 @@ const EnvSchema = z.object({
   GOOGLE_API_KEY: optional,
   GEMINI_BASE_URL: url,
   SD_WEBUI_URL: url,
+  AI_GATEWAY_ID: optional.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a gateway id: letters, digits, - and _')
+      .optional(),
+  ),
+  AI_GATEWAY_ACCOUNT_ID: optional.pipe(
+    z
+      .string()
+      .regex(/^[0-9a-f]{32}$/i, 'must be a Cloudflare account id (32 hex digits)')
+      .optional(),
+  ),
+  AI_GATEWAY_TOKEN: optional,
+  AI_GATEWAY_URL: url,
   SD_WEBUI_AUTH: optional.pipe(
     z
       .string()
@@ -191,6 +209,7 @@ export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
     providers: providerSettings(e),
     paidProviders: e.PAID_PROVIDERS,
     defaultProvider: checkDefaultProvider(e, env),
+    aiGatewayToken: e.AI_GATEWAY_TOKEN,
     inlinePreview: e.INLINE_PREVIEW,
     rateLimit:
       e.RATE_LIMIT === 'on' ||
@@ -229,12 +248,48 @@ function checkDefaultProvider(e: z.infer<typeof EnvSchema>, env: Partial<Record<
   return id;
 }
 
+/**
+ * Cloudflare AI Gateway: https://gateway.ai.cloudflare.com/v1/{account_id}/{gateway_id}/{provider}, with the
+ * provider segments `openai` and `google-ai-studio` (developers.cloudflare.com/ai-gateway/usage/providers/openai
+ * and /google-ai-studio); an authenticated gateway takes `cf-aig-authorization: Bearer <token>`
+ * (/ai-gateway/configuration/authentication). Workers AI goes through the binding's `gateway: { id }` option.
+ */
+export const AI_GATEWAY_URL = 'https://gateway.ai.cloudflare.com/v1';
+
+function gatewayRoute(e: z.infer<typeof EnvSchema>, provider: 'openai' | 'google-ai-studio') {
+  if (!e.AI_GATEWAY_ID) return {};
+  if (!e.AI_GATEWAY_ACCOUNT_ID)
+    throw new AppError(
+      'misconfigured',
+      'Server configuration is invalid (AI_GATEWAY_ACCOUNT_ID: needed with AI_GATEWAY_ID to send OpenAI and Gemini through the gateway).',
+    );
+  const origin = e.AI_GATEWAY_URL ?? AI_GATEWAY_URL;
+  return {
+    baseUrl: `${origin}/${e.AI_GATEWAY_ACCOUNT_ID}/${e.AI_GATEWAY_ID}/${provider}`,
+    ...(e.AI_GATEWAY_TOKEN && { headers: { 'cf-aig-authorization': `Bearer ${e.AI_GATEWAY_TOKEN}` } }),
+  };
+}
+
 function providerSettings(e: z.infer<typeof EnvSchema>): ProviderSettings {
   const geminiKey = e.GEMINI_API_KEY ?? e.GOOGLE_API_KEY;
+  // An explicit *_BASE_URL wins over the gateway: it names where that provider's calls go.
   return {
     workersAi: e.WORKERS_AI !== 'off',
-    ...(e.OPENAI_API_KEY && { openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL } }),
-    ...(geminiKey && { gemini: { apiKey: geminiKey, baseUrl: e.GEMINI_BASE_URL } }),
+    ...(e.AI_GATEWAY_ID && { workersAiGateway: { id: e.AI_GATEWAY_ID } }),
+    ...(e.OPENAI_API_KEY && {
+      openai: {
+        apiKey: e.OPENAI_API_KEY,
+        ...gatewayRoute(e, 'openai'),
+        ...(e.OPENAI_BASE_URL && { baseUrl: e.OPENAI_BASE_URL }),
+      },
+    }),
+    ...(geminiKey && {
+      gemini: {
+        apiKey: geminiKey,
+        ...gatewayRoute(e, 'google-ai-studio'),
+        ...(e.GEMINI_BASE_URL && { baseUrl: e.GEMINI_BASE_URL }),
+      },
+    }),
     ...(e.SD_WEBUI_URL && {
       sdWebui: {
         url: e.SD_WEBUI_URL,
@@ -258,5 +313,6 @@ export function secretsOf(config: Config): string[] {
     p.sdWebui?.auth,
     p.sdWebui?.auth?.split(':').slice(1).join(':'),
     p.sdWebui?.accessClientSecret,
+    config.aiGatewayToken,
   ].filter((s): s is string => Boolean(s));
 }

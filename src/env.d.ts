@@ -27,6 +27,10 @@ interface OptionalSettings {
   SD_WEBUI_TIMEOUT_SECONDS?: string;
   PAID_PROVIDERS?: string;
   DEFAULT_PROVIDER?: string;
+  AI_GATEWAY_ID?: string;
+  AI_GATEWAY_ACCOUNT_ID?: string;
+  AI_GATEWAY_TOKEN?: string;
+  AI_GATEWAY_URL?: string;
   INLINE_PREVIEW?: string;
   IMAGE_RETENTION_DAYS?: string;
   RATE_LIMIT?: string;

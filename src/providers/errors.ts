@@ -11,6 +11,26 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined>)
 }
 
 /**
+ * An error that Cloudflare AI Gateway itself answered (authentication, its rate limits, its spend limits), rather
+ * than the provider's answer passed through. Its body is Cloudflare's API envelope with an array of errors:
+ * {"success":false,"result":[],"messages":[],"error":[{"code":2009,"message":"Unauthorized"}]} (the gateway's
+ * 401 as reported on community.cloudflare.com, t/785119; the AI Gateway changelog of 2026-10-05 standardises
+ * rejected credentials on HTTP 401 with code 2009). Returns "code 2009: Unauthorized", or null for anything else.
+ */
+export function gatewayErrorDetail(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const { success, error } = body as { success?: unknown; error?: unknown };
+  if (success !== false || !Array.isArray(error)) return null;
+  const parts = error.flatMap((e: { code?: unknown; message?: unknown }) =>
+    typeof e?.message === 'string' ? [`${typeof e.code === 'number' ? `code ${e.code}: ` : ''}${e.message}`] : [],
+  );
+  return parts.length ? parts.join('; ') : 'an error without a message';
+}
+
+/** The label for errors a gateway in front of `provider` answered. */
+export const viaGateway = (provider: string) => `Cloudflare AI Gateway (in front of ${provider})`;
+
+/**
  * Maps an HTTP failure of `provider` to a ProviderError. `detail` is the provider's own error message, which
  * is kept (redacted) because it usually says what to change.
  */

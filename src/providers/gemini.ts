@@ -5,7 +5,7 @@
  */
 import type { GenerateContentParameters, GoogleGenAI } from '@google/genai';
 import * as z from 'zod';
-import { classifyHttp, classifyThrown, redact } from './errors';
+import { classifyHttp, classifyThrown, gatewayErrorDetail, redact, viaGateway } from './errors';
 import { findGeminiModel, GEMINI_DEFAULT_MODEL, GEMINI_MODELS } from './gemini-models';
 import { decodeBase64, encodeBase64, imageDimensions, sniffImageType } from './sniff';
 import {
@@ -25,6 +25,8 @@ export interface GeminiOptions {
   apiKey: string;
   /** The API origin, e.g. a gateway; the default is https://generativelanguage.googleapis.com. */
   baseUrl?: string | undefined;
+  /** Sent with every call: an authenticated AI Gateway's `cf-aig-authorization`. */
+  headers?: Record<string, string> | undefined;
   timeoutMs?: number | undefined;
 }
 
@@ -177,6 +179,17 @@ function parseErrorBody(text: string): z.infer<typeof ErrorBody>['error'] | unde
   }
 }
 
+/** The JSON object in an SDK error message ("got status: 401 Unauthorized. {...}"), or the whole text's. */
+function jsonIn(text: string): unknown {
+  const start = text.indexOf('{');
+  if (start < 0) return undefined;
+  try {
+    return JSON.parse(text.slice(start));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The SDK throws ApiError with the HTTP status and the JSON error body as its message; anything else is a
  * transport failure. A bad key is HTTP 400 with reason API_KEY_INVALID, so it is recognised by the reason.
@@ -188,6 +201,8 @@ export function classifyGeminiError(error: unknown, secrets: ReadonlyArray<strin
     typeof (error as { status?: unknown }).status === 'number'
   ) {
     const status = (error as Error & { status: number }).status;
+    const gateway = gatewayErrorDetail(jsonIn(error.message));
+    if (gateway) return classifyHttp(viaGateway(NAME), status, gateway, secrets);
     const body = parseErrorBody(error.message);
     if (body?.details?.some((d) => d.reason === 'API_KEY_INVALID')) {
       const said = redact(body.message ?? '', secrets);
@@ -227,15 +242,18 @@ export class GeminiProvider implements ImageProvider {
     // Pro at 4K under load can take minutes.
     this.timeoutMs = options.timeoutMs ?? 240_000;
     this.options = options;
-    this.secrets = [options.apiKey];
+    this.secrets = [options.apiKey, ...Object.values(options.headers ?? {})];
   }
 
   private ai(): Promise<GoogleGenAI> {
     // v1beta is the version the image-generation docs use; the SDK's own default is v1.
-    const { apiKey, baseUrl } = this.options;
+    const { apiKey, baseUrl, headers } = this.options;
     this.sdkClient ??= loadSdk().then(
       ({ GoogleGenAI }) =>
-        new GoogleGenAI({ apiKey, httpOptions: { apiVersion: 'v1beta', ...(baseUrl && { baseUrl }) } }),
+        new GoogleGenAI({
+          apiKey,
+          httpOptions: { apiVersion: 'v1beta', ...(baseUrl && { baseUrl }), ...(headers && { headers }) },
+        }),
     );
     return this.sdkClient;
   }

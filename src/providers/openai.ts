@@ -8,7 +8,7 @@ import type { ImageEditParamsNonStreaming, ImageGenerateParamsNonStreaming } fro
 import * as z from 'zod';
 import { extensionFor } from '../images/storage';
 import { wellFormedEntries } from './discovery';
-import { classifyHttp, classifyThrown, redact } from './errors';
+import { classifyHttp, classifyThrown, gatewayErrorDetail, redact, viaGateway } from './errors';
 import { OPENAI_DEFAULT_MODEL, OPENAI_MODELS } from './openai-models';
 import { decodeBase64, sniffImageType } from './sniff';
 import {
@@ -33,7 +33,9 @@ const DEFAULT_TIMEOUT_MS = 240_000;
 
 export interface OpenAIProviderOptions {
   apiKey: string;
-  baseUrl?: string;
+  baseUrl?: string | undefined;
+  /** Sent with every call: an authenticated AI Gateway's `cf-aig-authorization`. */
+  headers?: Record<string, string> | undefined;
   timeoutMs?: number;
 }
 
@@ -166,6 +168,9 @@ export async function classifyOpenAIError(error: unknown, secrets: readonly stri
     );
   }
   if (error instanceof APIError && typeof error.status === 'number') {
+    // The SDK keeps the body's `error` field: an array when AI Gateway itself answered.
+    const gateway = gatewayErrorDetail({ success: false, error: error.error });
+    if (Array.isArray(error.error) && gateway) return classifyHttp(viaGateway(LABEL), error.status, gateway, secrets);
     const body = error.error as { message?: unknown } | undefined;
     const message = typeof body?.message === 'string' ? body.message : error.message;
     // The code names the cause (invalid_api_key, moderation_blocked, content_policy_violation, ...);
@@ -198,7 +203,7 @@ export class OpenAIProvider implements ImageProvider {
   constructor(options: OpenAIProviderOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.options = options;
-    this.secrets = [options.apiKey];
+    this.secrets = [options.apiKey, ...Object.values(options.headers ?? {})];
   }
 
   private client(): Promise<OpenAI> {
@@ -208,6 +213,7 @@ export class OpenAIProvider implements ImageProvider {
         new OpenAI({
           apiKey: this.options.apiKey,
           baseURL: this.options.baseUrl ?? DEFAULT_BASE_URL,
+          ...(this.options.headers && { defaultHeaders: this.options.headers }),
           maxRetries: 0,
           timeout: this.timeoutMs,
         }),

@@ -36,7 +36,8 @@ export function createRegistry(
 ): ProviderRegistry {
   const providers = new Map<string, ImageProvider>();
   const add = (p: ImageProvider | undefined) => p && providers.set(p.id, p);
-  if (bindings.AI && config.providers.workersAi) add(new WorkersAiProvider(bindings.AI));
+  if (bindings.AI && config.providers.workersAi)
+    add(new WorkersAiProvider(bindings.AI, config.providers.workersAiGateway));
   const { openai, gemini, sdWebui } = config.providers;
   if (openai) add(new OpenAIProvider(openai));
   if (gemini) add(new GeminiProvider(gemini));

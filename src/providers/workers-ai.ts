@@ -105,7 +105,11 @@ export class WorkersAiProvider implements ImageProvider {
   readonly defaultModel = '@cf/black-forest-labs/flux-1-schnell';
   readonly timeoutMs = 120_000;
 
-  constructor(private readonly ai: AiBinding) {}
+  constructor(
+    private readonly ai: AiBinding,
+    /** Runs every call through this AI Gateway (the binding's `gateway` option, AI_GATEWAY_ID). */
+    private readonly gateway?: { id: string } | undefined,
+  ) {}
 
   async discover(): Promise<string[]> {
     if (!this.ai.models) return WORKERS_AI_MODELS.map((m) => m.id);
@@ -122,7 +126,10 @@ export class WorkersAiProvider implements ImageProvider {
     if (!model) throw new ProviderError(`Workers AI has no model ${request.model}.`, false, 'model_not_found');
     let output: unknown;
     try {
-      output = await this.ai.run(model.id, buildInputs(model, request), { signal: ctx.signal });
+      output = await this.ai.run(model.id, buildInputs(model, request), {
+        signal: ctx.signal,
+        ...(this.gateway && { gateway: this.gateway }),
+      });
     } catch (error) {
       throw classifyAiError(error);
     }

@@ -1,4 +1,5 @@
 /** Starts every provider fake; used by the workers tests' and the end-to-end suite's global setup. */
+import { startAiGatewayFake } from './ai-gateway.ts';
 import { startGeminiFake } from './gemini.ts';
 import { startOpenaiFake } from './openai.ts';
 import { startSdWebuiFake } from './sd-webui.ts';
@@ -8,6 +9,8 @@ export interface Fakes {
   openai: FakeServer;
   gemini: FakeServer;
   sdWebui: FakeServer;
+  /** Cloudflare AI Gateway's provider endpoints, in front of the OpenAI and Gemini fakes. */
+  aiGateway: FakeServer;
 }
 
 /** Recognisable fake secrets: the suites scan what they capture for them. */
@@ -19,12 +22,14 @@ export const FAKE_SECRETS = {
 
 export async function startFakes(): Promise<Fakes & { close(): Promise<void> }> {
   const [openai, gemini, sdWebui] = await Promise.all([startOpenaiFake(), startGeminiFake(), startSdWebuiFake()]);
+  const aiGateway = await startAiGatewayFake({ openai: openai.url, gemini: gemini.url });
   return {
     openai,
     gemini,
     sdWebui,
+    aiGateway,
     close: async () => {
-      await Promise.all([openai.close(), gemini.close(), sdWebui.close()]);
+      await Promise.all([openai.close(), gemini.close(), sdWebui.close(), aiGateway.close()]);
     },
   };
 }

@@ -5,11 +5,14 @@ import { fakeProviderVars, startFakes } from '../fakes/all';
 declare module 'vitest' {
   export interface ProvidedContext {
     providerVars: Record<string, string>;
+    /** The AI Gateway fake's origin: AI_GATEWAY_URL for tests that route providers through a gateway. */
+    aiGatewayUrl: string;
   }
 }
 
 export default async function setup(project: TestProject) {
   const fakes = await startFakes();
   project.provide('providerVars', fakeProviderVars(fakes));
+  project.provide('aiGatewayUrl', `${fakes.aiGateway.url}/v1`);
   return () => fakes.close();
 }

@@ -13,26 +13,14 @@ import { GEMINI_DEFAULT_MODEL, GEMINI_MODELS } from '../../src/providers/gemini-
 import { lifecycleAt, resolveRetired } from '../../src/providers/lifecycle';
 import { imageDimensions } from '../../src/providers/sniff';
 import { type GenerationRequest, ProviderError } from '../../src/providers/types';
+import { generationRequest } from '../helpers/generation-request';
 
 const KEY = env.GEMINI_API_KEY!;
 const BASE = env.GEMINI_BASE_URL!;
 
 function request(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
-  return {
-    prompt: `a lighthouse at dusk ${crypto.randomUUID()}`,
-    negativePrompt: null,
-    model: GEMINI_DEFAULT_MODEL,
-    width: 1024,
-    height: 576,
-    aspectRatio: '16:9',
-    resolution: '1K',
-    seed: null,
-    steps: null,
-    quality: null,
-    outputFormat: null,
-    background: null,
-    ...overrides,
-  };
+  const defaults = { model: GEMINI_DEFAULT_MODEL, width: 1024, height: 576, aspectRatio: '16:9', resolution: '1K' };
+  return generationRequest({ ...defaults, ...overrides });
 }
 
 const provider = (apiKey = KEY) => new GeminiProvider({ apiKey, baseUrl: BASE });

@@ -13,6 +13,7 @@ import {
 import { OPENAI_DEFAULT_MODEL, OPENAI_MODELS } from '../../src/providers/openai-models';
 import { type GenerationRequest, ProviderError } from '../../src/providers/types';
 import type { FakeRequest } from '../fakes/server';
+import { generationRequest } from '../helpers/generation-request';
 
 function setting(value: string | undefined, name: string): string {
   if (!value) throw new Error(`${name} is not set; the global setup should point it at the fake`);
@@ -25,21 +26,7 @@ const fakeUrl = baseUrl.replace(/\/v1$/, '');
 const provider = new OpenAIProvider({ apiKey, baseUrl });
 
 function planned(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
-  return {
-    prompt: `a lighthouse at dusk ${crypto.randomUUID()}`,
-    negativePrompt: null,
-    model: OPENAI_DEFAULT_MODEL,
-    width: 1024,
-    height: 1024,
-    aspectRatio: null,
-    resolution: null,
-    seed: null,
-    steps: null,
-    quality: null,
-    outputFormat: null,
-    background: null,
-    ...overrides,
-  };
+  return generationRequest({ model: OPENAI_DEFAULT_MODEL, width: 1024, height: 1024, ...overrides });
 }
 
 const within = (ms = 15_000) => ({ signal: AbortSignal.timeout(ms) });

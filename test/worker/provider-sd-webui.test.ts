@@ -18,6 +18,7 @@ import {
 } from '../../src/providers/sd-webui-presets';
 import { providerStatuses } from '../../src/providers/status';
 import { type GenerationContext, type GenerationRequest, ProviderError } from '../../src/providers/types';
+import { generationRequest } from '../helpers/generation-request';
 
 const vars = z.object({ SD_WEBUI_URL: z.url(), SD_WEBUI_AUTH: z.string().includes(':') }).parse(env);
 const PASSWORD = vars.SD_WEBUI_AUTH.slice(vars.SD_WEBUI_AUTH.indexOf(':') + 1);
@@ -39,21 +40,7 @@ function provider(options: Partial<SdWebuiOptions> = {}): SdWebuiProvider {
 }
 
 function request(prompt: string, overrides: Partial<GenerationRequest> = {}): GenerationRequest {
-  return {
-    prompt: `${prompt} ${crypto.randomUUID()}`,
-    negativePrompt: null,
-    model: CURRENT_CHECKPOINT,
-    width: 64,
-    height: 48,
-    aspectRatio: null,
-    resolution: null,
-    seed: null,
-    steps: null,
-    quality: null,
-    outputFormat: null,
-    background: null,
-    ...overrides,
-  };
+  return generationRequest({ prompt, model: CURRENT_CHECKPOINT, width: 64, height: 48, ...overrides });
 }
 
 const ctx = (signal: AbortSignal = AbortSignal.timeout(20_000)): GenerationContext => ({ signal });
