@@ -76,6 +76,15 @@ const url = z
   .transform((v) => (v?.trim() ? v.trim().replace(/\/+$/, '') : undefined))
   .pipe(z.url().optional());
 
+/**
+ * A provider's URL, refused when it carries user:password@: fetch would not send them, and they would show in
+ * clear wherever the URL is logged. `instead` names the setting that holds such credentials.
+ */
+const endpoint = (instead: string) =>
+  url.refine((value) => value === undefined || !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value), {
+    error: `must not carry credentials (user:password@host); put them in ${instead}`,
+  });
+
 const subjectName = z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'subject names use letters, digits and . _ @ -');
 
 const tokenMap = z
@@ -136,11 +145,11 @@ const EnvSchema = z.object({
   IMAGE_RETENTION_DAYS: int(0, 0, 3650),
   WORKERS_AI: z.enum(['auto', 'off', '']).optional(),
   OPENAI_API_KEY: optional,
-  OPENAI_BASE_URL: url,
+  OPENAI_BASE_URL: endpoint('OPENAI_API_KEY'),
   GEMINI_API_KEY: optional,
   GOOGLE_API_KEY: optional,
-  GEMINI_BASE_URL: url,
-  SD_WEBUI_URL: url,
+  GEMINI_BASE_URL: endpoint('GEMINI_API_KEY'),
+  SD_WEBUI_URL: endpoint('SD_WEBUI_AUTH (user:password)'),
   AI_GATEWAY_ID: optional.pipe(
     z
       .string()
@@ -154,7 +163,7 @@ const EnvSchema = z.object({
       .optional(),
   ),
   AI_GATEWAY_TOKEN: optional,
-  AI_GATEWAY_URL: url,
+  AI_GATEWAY_URL: endpoint('AI_GATEWAY_TOKEN'),
   SD_WEBUI_AUTH: optional.pipe(
     z
       .string()
@@ -177,13 +186,24 @@ const EnvSchema = z.object({
 
 const cache = new WeakMap<object, Config>();
 
+/** An invalid configuration: the message says what is wrong, `settings` names the settings (never their values). */
+export class ConfigError extends AppError {
+  constructor(
+    readonly settings: readonly string[],
+    detail: string,
+  ) {
+    super('misconfigured', `Server configuration is invalid (${detail}).`);
+  }
+}
+
 export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
   const cached = cache.get(env);
   if (cached) return cached;
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new AppError('misconfigured', `Server configuration is invalid (${detail}).`);
+    const settings = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
+    throw new ConfigError(settings, detail);
   }
   const e = parsed.data;
   const tokens = new Map<string, string>();
@@ -234,15 +254,15 @@ function checkDefaultProvider(e: z.infer<typeof EnvSchema>, env: Partial<Record<
   };
   const missing = needs[id];
   if (missing === undefined) {
-    throw new AppError(
-      'misconfigured',
-      `Server configuration is invalid (DEFAULT_PROVIDER: "${id}" is not a provider; use auto or one of ${PROVIDER_IDS.join(', ')}).`,
+    throw new ConfigError(
+      ['DEFAULT_PROVIDER'],
+      `DEFAULT_PROVIDER: "${id}" is not a provider; use auto or one of ${PROVIDER_IDS.join(', ')}`,
     );
   }
   if (missing !== null) {
-    throw new AppError(
-      'misconfigured',
-      `Server configuration is invalid (DEFAULT_PROVIDER: ${id} is not configured on this server; it needs ${missing}).`,
+    throw new ConfigError(
+      ['DEFAULT_PROVIDER'],
+      `DEFAULT_PROVIDER: ${id} is not configured on this server; it needs ${missing}`,
     );
   }
   return id;
@@ -259,9 +279,9 @@ export const AI_GATEWAY_URL = 'https://gateway.ai.cloudflare.com/v1';
 function gatewayRoute(e: z.infer<typeof EnvSchema>, provider: 'openai' | 'google-ai-studio') {
   if (!e.AI_GATEWAY_ID) return {};
   if (!e.AI_GATEWAY_ACCOUNT_ID)
-    throw new AppError(
-      'misconfigured',
-      'Server configuration is invalid (AI_GATEWAY_ACCOUNT_ID: needed with AI_GATEWAY_ID to send OpenAI and Gemini through the gateway).',
+    throw new ConfigError(
+      ['AI_GATEWAY_ACCOUNT_ID'],
+      'AI_GATEWAY_ACCOUNT_ID: needed with AI_GATEWAY_ID to send OpenAI and Gemini through the gateway',
     );
   const origin = e.AI_GATEWAY_URL ?? AI_GATEWAY_URL;
   return {

@@ -6,7 +6,7 @@
  * needs no signature, because every lookup is scoped to the signed subject.
  */
 import type { Config } from '../config';
-import { sign, verify } from '../images/signing';
+import { parseExpiry, sign, verify } from '../images/signing';
 
 export const GALLERY_LINK_DEFAULT_SECONDS = 3600;
 export const GALLERY_LINK_MAX_SECONDS = 7 * 24 * 3600;
@@ -34,8 +34,8 @@ export async function checkGrant(
   nowSeconds: number,
 ): Promise<GrantCheck> {
   const { s, exp, sig } = query;
-  if (!s || !exp || !sig || !/^\d{1,12}$/.test(exp)) return { status: 'invalid' };
-  const expires = Number(exp);
+  const expires = parseExpiry(exp);
+  if (!s || !sig || expires === null) return { status: 'invalid' };
   const status = await verify(secret, resource(s), expires, sig, nowSeconds);
   return status === 'ok' ? { status, grant: { subject: s, expires, sig } } : { status };
 }

@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
-import { loadConfig } from '../config';
+import { ConfigError, loadConfig } from '../config';
 import { AppError } from '../errors';
 import { SERVER_INFO } from '../identity';
 import { requireAuth } from './auth';
@@ -34,7 +34,20 @@ export const app = new Hono<AppEnv>();
 app.onError(onError);
 app.notFound(notFound);
 
-app.get('/health', (c) => c.json({ status: 'ok', name: SERVER_INFO.name, version: SERVER_INFO.version }));
+/**
+ * Health for monitors and load balancers: 503 when the configuration is invalid (every other route would answer
+ * 500), naming the settings to fix but never their values.
+ */
+app.get('/health', (c) => {
+  const about = { name: SERVER_INFO.name, version: SERVER_INFO.version };
+  try {
+    loadConfig(c.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return c.json({ status: 'misconfigured', invalid_settings: error.settings, ...about }, 503);
+  }
+  return c.json({ status: 'ok', ...about });
+});
 
 app.use('*', withConfig);
 // Image URLs are signed capabilities: any page holding one may load it, so no origin check applies.

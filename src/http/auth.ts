@@ -9,9 +9,20 @@ import type { AppEnv } from './types';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-export function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname;
-  return LOOPBACK.has(host) || host.endsWith('.localhost');
+/**
+ * Whether a host, as the client wrote it (a Host header, or the host of an Origin), is literally a loopback
+ * name or address. Literal on purpose: URL parsing turns `127.1` and `0x7f000001` into 127.0.0.1, and those
+ * spellings must not open local mode.
+ */
+export function isLoopbackHost(raw: string): boolean {
+  const host = raw.trim().toLowerCase();
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+  return LOOPBACK.has(name) || /^[a-z0-9-]+(\.[a-z0-9-]+)*\.localhost$/.test(name);
+}
+
+/** A request's host as sent: its Host header, or for a request built in code (no Host), its URL's host. */
+export function isLoopback(url: string, hostHeader?: string | undefined): boolean {
+  return isLoopbackHost(hostHeader ?? new URL(url).host);
 }
 
 const encoder = new TextEncoder();
@@ -31,10 +42,15 @@ export function subjectForToken(tokens: Config['tokens'], presented: string): st
   return found;
 }
 
-export function authenticate(config: Config, url: string, authorization: string | undefined): string {
+export function authenticate(
+  config: Config,
+  url: string,
+  authorization: string | undefined,
+  host?: string | undefined,
+): string {
   if (config.tokens.size === 0) {
     if (config.allowAnonymous) return 'anonymous';
-    if (isLoopback(url)) return 'local';
+    if (isLoopback(url, host)) return 'local';
     throw new AppError(
       'unauthorized',
       'This server has no access token configured, so it only serves requests to localhost. ' +
@@ -49,6 +65,6 @@ export function authenticate(config: Config, url: string, authorization: string 
 }
 
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
-  c.set('subject', authenticate(c.var.config, c.req.url, c.req.header('authorization')));
+  c.set('subject', authenticate(c.var.config, c.req.url, c.req.header('authorization'), c.req.header('host')));
   await next();
 });

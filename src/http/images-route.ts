@@ -6,7 +6,7 @@
  */
 import { type Context, Hono } from 'hono';
 import { AppError } from '../errors';
-import { signingSecret, verify } from '../images/signing';
+import { parseExpiry, signingSecret, verify } from '../images/signing';
 import { extensionFor, originalKey } from '../images/storage';
 import { canonicalQuery, parseTransformParams, type TransformParams } from '../images/transform-plan';
 import { signedResource } from '../images/urls';
@@ -26,7 +26,7 @@ imagesRoute.on(['GET', 'HEAD'], '/:file{[0-9a-f-]{36}\\.[a-z]{3,4}}', async (c) 
   // Parameters are checked before anything else: a bad one is a clear 400 and touches no storage.
   const params = parseTransformParams(query);
   const canonical = canonicalQuery(params);
-  const expires = Number(exp);
+  const expires = parseExpiry(exp) ?? Number.NaN;
   const secret = await signingSecret(c.env.DB, c.var.config);
   const nowSeconds = Math.floor(Date.now() / 1000);
   const check = await verify(secret, signedResource(`/images/${file}`, canonical), expires, sig ?? '', nowSeconds);

@@ -69,6 +69,14 @@ export async function sign(secret: string, path: string, expires: number): Promi
   return base64url(await hmac(secret, payload(path, expires)));
 }
 
+/**
+ * A link's `exp` as we write it: seconds since the epoch in plain decimal digits, no sign, no leading zero, no
+ * exponent or hex (all of which Number() would accept). One rule for image and gallery links; null otherwise.
+ */
+export function parseExpiry(text: string | undefined): number | null {
+  return text !== undefined && /^[1-9][0-9]{0,11}$/.test(text) ? Number(text) : null;
+}
+
 /** Constant-time check (crypto.subtle.verify) that `signature` covers `path` and an unexpired `expires`. */
 export async function verify(
   secret: string,

@@ -23,6 +23,8 @@ export interface ProviderStatus {
 }
 
 const UP_TTL_MS = 10 * 60_000;
+/** The least time between two probes of one provider that a refresh can cause (list_providers refresh: true). */
+const REFRESH_MIN_MS = 30_000;
 const DOWN_TTL_MS = 60_000;
 const PROBE_TIMEOUT_MS = 5000;
 
@@ -100,6 +102,30 @@ export async function recordGeneration(
     .run();
 }
 
+/**
+ * Claims the next probe of a provider: moves its checked_at to `now` only if it still holds what this caller
+ * read, so of many callers that found it due, one probes. A provider never seen gets a placeholder row.
+ */
+async function claimProbe(
+  db: D1Database,
+  providerId: string,
+  known: ProviderStatus | undefined,
+  now: number,
+): Promise<boolean> {
+  const result = known
+    ? await db
+        .prepare('UPDATE provider_status SET checked_at = ? WHERE provider = ? AND checked_at = ?')
+        .bind(now, providerId, known.checkedAt)
+        .run()
+    : await db
+        .prepare(
+          'INSERT INTO provider_status (provider, available, reason, models, checked_at) VALUES (?, 1, NULL, NULL, ?) ON CONFLICT (provider) DO NOTHING',
+        )
+        .bind(providerId, now)
+        .run();
+  return result.meta.changes > 0;
+}
+
 /** Status of every configured provider; probes those never checked, stale, or all of them on `refresh`. */
 export async function providerStatuses(
   db: D1Database,
@@ -128,10 +154,15 @@ export async function providerStatuses(
       downBy: row.down_by === 'probe' || row.down_by === 'generation' ? row.down_by : null,
     });
   }
-  const stale = [...registry.providers.values()].filter((p) => {
+  const due = [...registry.providers.values()].filter((p) => {
     const known = statuses.get(p.id);
-    return options.refresh || !known || !fresh(known, now);
+    if (!known) return true;
+    // A refresh asks again, but not more often than REFRESH_MIN_MS per provider, whoever asks.
+    return options.refresh ? now - known.checkedAt >= REFRESH_MIN_MS : !fresh(known, now);
   });
+  // Only the caller that claims a probe makes it; concurrent ones (any isolate, any tenant) keep the last answer.
+  const claimed = await Promise.all(due.map((p) => claimProbe(db, p.id, statuses.get(p.id), now)));
+  const stale = due.filter((_, i) => claimed[i]);
   if (stale.length > 0) {
     const probed = await Promise.all(stale.map((p) => probe(p, now)));
     const upsert = db.prepare(

@@ -113,6 +113,20 @@ describe('authentication without a configured token', () => {
     expect(authenticate(open, 'http://127.0.0.1:8787/mcp', undefined)).toBe('local');
     expect(() => authenticate(open, 'https://imagegen.example.workers.dev/mcp', undefined)).toThrow(/Set AUTH_TOKEN/);
   });
+  it('opens local mode only to a Host that is literally a loopback name or address', () => {
+    // URL parsing turns these into 127.0.0.1; as Host headers they are not loopback names and are refused.
+    for (const host of [
+      '127.1',
+      '0x7f000001',
+      '2130706433',
+      '127.0.0.1.nip.io',
+      'localhost.evil.example',
+      '0177.0.0.1',
+    ])
+      expect(() => authenticate(open, 'http://127.0.0.1/mcp', undefined, host), host).toThrow(/Set AUTH_TOKEN/);
+    for (const host of ['localhost:8787', '127.0.0.1', '[::1]:8787', 'imagegen.localhost:8787', 'LOCALHOST'])
+      expect(authenticate(open, 'http://127.0.0.1/mcp', undefined, host), host).toBe('local');
+  });
   it('serves anyone once the operator opts in', () => {
     expect(authenticate(loadConfig({ ALLOW_ANONYMOUS: 'true' }), 'https://x.example/mcp', undefined)).toBe('anonymous');
   });
@@ -125,6 +139,16 @@ describe('authentication without a configured token', () => {
     expect(originAllowed('http://localhost:6274', 'https://api.example.com/mcp', config)).toBe(false);
     expect(originAllowed('http://evil.example', 'http://localhost:8787/mcp', config)).toBe(false);
     expect(originAllowed('null', 'http://localhost:8787/mcp', config)).toBe(false);
+    // Local pages only when both sides are literally local.
+    expect(originAllowed('http://127.1:6274', 'http://127.0.0.1:8787/mcp', config, '127.0.0.1:8787')).toBe(false);
+    expect(originAllowed('http://localhost:6274', 'http://127.0.0.1:8787/mcp', config, '127.1:8787')).toBe(false);
+  });
+  it('with PUBLIC_BASE_URL, takes the server’s origin from it and never from the Host header', () => {
+    const config = loadConfig({ PUBLIC_BASE_URL: 'https://img.example.com', AUTH_TOKEN: 'single-token-0123456789' });
+    // A request that arrived with Host: evil.example, from a page on evil.example.
+    expect(originAllowed('http://evil.example', 'http://evil.example/mcp', config, 'evil.example')).toBe(false);
+    expect(originAllowed('https://img.example.com', 'http://evil.example/mcp', config, 'evil.example')).toBe(true);
+    expect(originAllowed('http://localhost:6274', 'http://localhost:8787/mcp', config, 'localhost:8787')).toBe(false);
   });
 });
 

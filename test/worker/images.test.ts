@@ -65,6 +65,25 @@ describe('image URLs', () => {
     expect(bodies.size).toBe(1);
   });
 
+  it('read the expiry by one strict rule: plain decimal digits only, the same as gallery links', async () => {
+    const { url } = await storedImage();
+    const exp = url.searchParams.get('exp')!;
+    expect((await get(url)).status).toBe(200);
+    // Each of these is the same number to Number(), and each is refused like a bad signature.
+    for (const spelling of [
+      `0${exp}`,
+      `+${exp}`,
+      ` ${exp}`,
+      `0x${Number(exp).toString(16)}`,
+      `${Number(exp) / 1e9}e9`,
+      `${exp}.0`,
+    ]) {
+      const odd = new URL(url);
+      odd.searchParams.set('exp', spelling);
+      expect((await get(odd)).status, spelling).toBe(404);
+    }
+  });
+
   it('refuse expired links with a message saying how to get a fresh one', async () => {
     const { job, secret } = await storedImage();
     const config = { ...loadConfig(env), imageUrlTtlSeconds: 60 };

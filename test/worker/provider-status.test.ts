@@ -56,6 +56,23 @@ describe('provider status cache', () => {
     expect([up.calls(), down.calls()]).toEqual([2, 2]);
   });
 
+  it('lets no caller make a provider API busy: concurrent refreshes probe once, and again only after 30 s', async () => {
+    const counted = probed('refresh-throttled', async () => ['m']);
+    const registry = { providers: new Map([[counted.provider.id, counted.provider]]) };
+    const now = Date.now();
+    await providerStatuses(env.DB, registry, { now });
+    expect(counted.calls()).toBe(1);
+    // A batch of refreshes, as one tenant could send: one probe between them.
+    await Promise.all(
+      Array.from({ length: 20 }, () => providerStatuses(env.DB, registry, { refresh: true, now: now + 31_000 })),
+    );
+    expect(counted.calls()).toBe(2);
+    await providerStatuses(env.DB, registry, { refresh: true, now: now + 40_000 });
+    expect(counted.calls()).toBe(2);
+    await providerStatuses(env.DB, registry, { refresh: true, now: now + 62_000 });
+    expect(counted.calls()).toBe(3);
+  });
+
   it('marks down a provider whose credentials are refused, or that cannot run here, and asks it again sooner', async () => {
     const refused = probed('refused-provider', async () => {
       throw new ProviderError('OpenAI refused the API key (HTTP 401)', false, 'auth_failed');
