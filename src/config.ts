@@ -206,6 +206,7 @@ export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
     throw new ConfigError(settings, detail);
   }
   const e = parsed.data;
+  const providers = providerSettings(e);
   const tokens = new Map<string, string>();
   if (e.AUTH_TOKEN) tokens.set(e.AUTH_TOKEN, 'default');
   for (const [subject, token] of Object.entries(e.AUTH_TOKENS)) tokens.set(token, subject);
@@ -226,9 +227,9 @@ export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
     sseFastPath: e.SSE_FAST_PATH,
     placeholderDelayMs: e.PLACEHOLDER_DELAY_MS,
     imageRetentionDays: e.IMAGE_RETENTION_DAYS,
-    providers: providerSettings(e),
+    providers,
     paidProviders: e.PAID_PROVIDERS,
-    defaultProvider: checkDefaultProvider(e, env),
+    defaultProvider: checkDefaultProvider(e.DEFAULT_PROVIDER, providers, env),
     aiGatewayToken: e.AI_GATEWAY_TOKEN,
     inlinePreview: e.INLINE_PREVIEW,
     rateLimit:
@@ -241,9 +242,11 @@ export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
 }
 
 /** DEFAULT_PROVIDER must name auto or a provider this deployment has, or every call that omits one would fail. */
-function checkDefaultProvider(e: z.infer<typeof EnvSchema>, env: Partial<Record<keyof Env, unknown>>): string {
-  const id = e.DEFAULT_PROVIDER;
-  const settings = providerSettings(e);
+function checkDefaultProvider(
+  id: string,
+  settings: ProviderSettings,
+  env: Partial<Record<keyof Env, unknown>>,
+): string {
   const needs: Record<string, string | null> = {
     auto: null,
     placeholder: null,

@@ -4,13 +4,16 @@
  */
 import { AppError } from '../errors';
 
-const DAY_MS = 24 * 3600 * 1000;
+export const DAY_MS = 24 * 3600 * 1000;
+
+/** The start (ms) of the UTC day of `now`. */
+export const dayStart = (now: number) => Math.floor(now / DAY_MS) * DAY_MS;
 
 /** The UTC day of a time, as image_usage keys it: YYYY-MM-DD. */
 export const dayOf = (now: number) => new Date(now).toISOString().slice(0, 10);
 
 /** When the UTC day of `now` ends (ms), which is when the quota resets. */
-export const nextDayStart = (now: number) => Math.floor(now / DAY_MS + 1) * DAY_MS;
+export const nextDayStart = (now: number) => dayStart(now) + DAY_MS;
 
 /** When the current UTC day ends, and how long until then, for "retry after" messages. */
 function reset(now: number): { at: string; seconds: number; text: string } {

@@ -4,9 +4,7 @@
  * for the current UTC day and the last 30 days, and what is left of the daily quota (image_usage, which counts
  * images when requested). Deleted images, and images past IMAGE_RETENTION_DAYS, leave the figures with their rows.
  */
-import { dayOf, nextDayStart } from './quota';
-
-const DAY_MS = 24 * 3600 * 1000;
+import { DAY_MS, dayOf, dayStart, nextDayStart } from './quota';
 export const USAGE_WINDOW_DAYS = 30;
 
 export interface UsageTotals {
@@ -49,7 +47,7 @@ interface Row {
 const money = (usd: number) => Math.round(usd * 10_000) / 10_000;
 
 export async function usageOf(db: D1Database, subject: string, dailyQuota: number, now: number): Promise<Usage> {
-  const todayStart = Math.floor(now / DAY_MS) * DAY_MS;
+  const todayStart = dayStart(now);
   const since = todayStart - (USAGE_WINDOW_DAYS - 1) * DAY_MS;
   // One pass over the subject's finished jobs of the window (index jobs_by_subject_status), grouped in SQLite.
   const grouped = db
@@ -90,10 +88,13 @@ export async function usageOf(db: D1Database, subject: string, dailyQuota: numbe
   return usage;
 }
 
+/** An estimate in dollars for texts: "~$0.15". */
+export const approxUsd = (usd: number) => `~$${usd.toFixed(2)}`;
+
 /** One line for texts: "today 3 images (~$0.15), last 30 days 41 images (~$1.23); quota 7 of 50 left". */
 export function usageLine(usage: Usage): string {
   const part = (label: string, t: UsageTotals) =>
-    `${label} ${t.images} image${t.images === 1 ? '' : 's'}${t.cost_usd > 0 ? ` (~$${t.cost_usd.toFixed(2)})` : ''}`;
+    `${label} ${t.images} image${t.images === 1 ? '' : 's'}${t.cost_usd > 0 ? ` (${approxUsd(t.cost_usd)})` : ''}`;
   const quota = usage.quota ? `; daily quota ${usage.quota.remaining} of ${usage.quota.limit} left` : '';
   return `${part('today', usage.today)}, ${part(`last ${USAGE_WINDOW_DAYS} days`, usage.last_30_days)}${quota}`;
 }

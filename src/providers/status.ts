@@ -82,8 +82,8 @@ export async function recordGeneration(
   failure?: { code: string; message: string },
 ): Promise<void> {
   if (failure && !DOWN_CODES.has(failure.code)) return;
-  memory.delete(db);
   if (failure) {
+    memory.delete(db);
     await db
       .prepare(
         `INSERT INTO provider_status (provider, available, reason, models, checked_at, down_by)
@@ -94,12 +94,14 @@ export async function recordGeneration(
       .run();
     return;
   }
-  await db
+  const cleared = await db
     .prepare(
-      'UPDATE provider_status SET available = 1, reason = NULL, checked_at = ? WHERE provider = ? AND available = 0',
+      'UPDATE provider_status SET available = 1, reason = NULL, down_by = NULL, checked_at = ? WHERE provider = ? AND available = 0',
     )
     .bind(now, providerId)
     .run();
+  // Most successes change nothing; only a cleared mark makes this isolate's cached statuses stale.
+  if (cleared.meta.changes > 0) memory.delete(db);
 }
 
 /**

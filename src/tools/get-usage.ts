@@ -1,6 +1,6 @@
 /** get_usage: your finished images and estimated spend per provider and model, and what is left of the daily quota. */
 import * as z from 'zod';
-import { usageLine } from '../jobs/usage';
+import { approxUsd, usageLine } from '../jobs/usage';
 import { READ_ONLY, type ToolRegistrar } from './define';
 
 export const name = 'get_usage';
@@ -29,7 +29,7 @@ export const registerGetUsage: ToolRegistrar = (server, ctx) => {
     const models = usage.by_model.map(
       (m) =>
         `- ${m.provider}/${m.model}: ${m.today.images} today, ${m.last_30_days.images} in 30 days` +
-        (m.last_30_days.cost_usd > 0 ? ` (~$${m.last_30_days.cost_usd.toFixed(2)})` : ''),
+        (m.last_30_days.cost_usd > 0 ? ` (${approxUsd(m.last_30_days.cost_usd)})` : ''),
     );
     const text = [`Usage: ${usageLine(usage)}.`, ...models, 'Costs are estimates from the model catalogue.'].join('\n');
     return { content: [{ type: 'text' as const, text }], structuredContent: { ...usage } };

@@ -30,6 +30,21 @@ export async function rpcRaw(body: unknown, options: RpcOptions = {}): Promise<R
   });
 }
 
+/**
+ * A tools/call with a progress token, answered as an event stream: the response's content type and every
+ * message on the stream (notifications, then the result).
+ */
+export async function callToolStreamed(id: number, name: string, args: Record<string, unknown>, progressToken: string) {
+  const response = await rpcRaw({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name, arguments: args, _meta: { progressToken } },
+  });
+  const contentType = response.headers.get('content-type');
+  return { contentType, messages: parseSse(await response.text()).map((e) => JSON.parse(e.data)) };
+}
+
 export interface RpcReply {
   jsonrpc: '2.0';
   id: number | string | null;

@@ -1,6 +1,6 @@
 /** The HTTP contract of every route: auth, origins, errors and the Streamable HTTP rules. */
 import { describe, expect, it } from 'vitest';
-import { parseSse, request, rpc, rpcRaw, TOKENS } from '../helpers/mcp';
+import { callToolStreamed, request, rpc, rpcRaw, TOKENS } from '../helpers/mcp';
 import { TOOL_NAMES } from '../helpers/tool-names';
 
 const MCP_ROUTES = [
@@ -133,18 +133,13 @@ describe('HTTP surface', () => {
   });
 
   it('streams progress notifications as SSE when the client sends a progress token', async () => {
-    const response = await rpcRaw({
-      jsonrpc: '2.0',
-      id: 9,
-      method: 'tools/call',
-      params: {
-        name: 'generate_image_and_wait',
-        arguments: { prompt: 'progress', provider: 'placeholder' },
-        _meta: { progressToken: 'p1' },
-      },
-    });
-    expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const messages = parseSse(await response.text()).map((e) => JSON.parse(e.data));
+    const { contentType, messages } = await callToolStreamed(
+      9,
+      'generate_image_and_wait',
+      { prompt: 'progress', provider: 'placeholder' },
+      'p1',
+    );
+    expect(contentType).toContain('text/event-stream');
     expect(messages.some((m) => m.method === 'notifications/progress' && m.params.progressToken === 'p1')).toBe(true);
     expect(messages.at(-1)).toMatchObject({ id: 9, result: { structuredContent: { status: 'completed' } } });
   });

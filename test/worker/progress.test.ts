@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/jobs/model';
 import { imageProgress } from '../../src/tools/wait-result';
-import { parseSse, rpcRaw } from '../helpers/mcp';
+import { callToolStreamed } from '../helpers/mcp';
 
 const job = (status: Job['status'], progress: number | null = null) => ({ status, progress }) as Job;
 
@@ -24,23 +24,12 @@ describe('progress of a wait', () => {
   });
 
   it('reports SD WebUI sampling while two images generate, growing to 2 of 2', async () => {
-    const response = await rpcRaw({
-      jsonrpc: '2.0',
-      id: 41,
-      method: 'tools/call',
-      params: {
-        name: 'generate_image_and_wait',
-        arguments: {
-          prompt: 'FAKE:slow:4500 a harbour at dawn',
-          provider: 'sd-webui',
-          count: 2,
-          width: 512,
-          height: 512,
-        },
-        _meta: { progressToken: 'images' },
-      },
-    });
-    const messages = parseSse(await response.text()).map((e) => JSON.parse(e.data));
+    const { messages } = await callToolStreamed(
+      41,
+      'generate_image_and_wait',
+      { prompt: 'FAKE:slow:4500 a harbour at dawn', provider: 'sd-webui', count: 2, width: 512, height: 512 },
+      'images',
+    );
     const progress = messages
       .filter((m) => m.method === 'notifications/progress')
       .map((m) => m.params as { progress: number; total: number; message: string });
