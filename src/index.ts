@@ -5,6 +5,7 @@ import { pruneConfirmations } from './jobs/confirmations';
 import { consumeJobs } from './jobs/consumer';
 import { consumeDeadLetters } from './jobs/dead-letter';
 import type { JobMessage } from './jobs/model';
+import { pruneOpenWaits } from './jobs/open-waits';
 import { pruneUsage } from './jobs/quota';
 import { expireImages } from './jobs/retention';
 import { JobStore } from './jobs/store';
@@ -41,5 +42,6 @@ export default {
     await pruneUsage(env.DB, now);
     await pruneTasks(env.DB, now);
     await pruneConfirmations(env.DB, now);
+    await pruneOpenWaits(env.DB, now);
   },
 } satisfies ExportedHandler<Env, unknown>;

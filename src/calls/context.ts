@@ -4,6 +4,7 @@ import { signingSecret } from '../images/signing';
 import type { UrlContext } from '../images/urls';
 import { claimConfirmation } from '../jobs/confirmations';
 import type { JobMessage } from '../jobs/model';
+import { openWait, type ReleaseWait } from '../jobs/open-waits';
 import { reserveImages } from '../jobs/quota';
 import { JobStore } from '../jobs/store';
 import { TaskStore } from '../jobs/task-store';
@@ -34,6 +35,8 @@ export interface RequestContext {
   /** Seals and verifies multi-round-trip requestState for this subject (see request-state.ts). */
   requestStates: RequestStates;
   reserveImages: (count: number) => Promise<void>;
+  /** Takes one of this subject's places for a long wait (see jobs/open-waits.ts); undefined when all are held. */
+  openWait: (maxMs: number) => Promise<ReleaseWait | undefined>;
   /** This subject's images, estimated spend and quota left, from the job rows (see jobs/usage.ts). */
   usage: () => Promise<Usage>;
   /** Marks a paid-provider confirmation used; false when it already was (see jobs/confirmations.ts). */
@@ -67,6 +70,7 @@ export function createRequestContext(
     requestStates: requestStates(secret, subject),
     claimConfirmation: (nonce, expiresAt) => claimConfirmation(env.DB, nonce, subject, Date.now(), expiresAt),
     reserveImages: (count) => reserveImages(env.DB, subject, count, config.dailyImageQuota, Date.now()),
+    openWait: (maxMs) => openWait(env.DB, subject, maxMs, Date.now()),
     usage: () => usageOf(env.DB, subject, config.dailyImageQuota, Date.now()),
     urls: () => {
       urls ??= secret().then((value) => ({

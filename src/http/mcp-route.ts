@@ -13,6 +13,7 @@
 import {
   createMcpHandler,
   isLegacyRequest,
+  type JSONRPCMessage,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { Context } from 'hono';
@@ -24,6 +25,7 @@ import { connect } from '../mcp/connect';
 import { createServer, scopeFor } from '../mcp/server';
 import { errorResponse } from './errors';
 import { type ParsedBody, readJsonRpc } from './jsonrpc-body';
+import { spendRequests } from './rate-limit';
 import type { AppEnv } from './types';
 
 type Parsed = Extract<ParsedBody, { ok: true }>;
@@ -75,6 +77,48 @@ async function serveLegacy(c: Context<AppEnv>, parsed: Parsed): Promise<Response
   return transport.handleRequest(request, { parsedBody: parsed.body });
 }
 
+/**
+ * JSON-RPC batching was removed in protocol 2025-06-18 ("Remove support for JSON-RPC batching",
+ * https://modelcontextprotocol.io/specification/2025-06-18/changelog); 2026-07-28 has none either (the SDK's
+ * modern handler refuses arrays). So a batch is served only to a client of 2025-03-26, which is what a request
+ * without a MCP-Protocol-Version header is taken to speak (Streamable HTTP, "Protocol Version Header").
+ */
+const BATCHES_REMOVED_IN = '2025-06-18';
+
+function batchVersion(c: Context<AppEnv>, messages: readonly JSONRPCMessage[]): string | undefined {
+  const header = c.req.header('mcp-protocol-version');
+  if (header) return header;
+  for (const m of messages) {
+    if ('method' in m && m.method === 'initialize') {
+      const version = (m.params as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+      if (typeof version === 'string') return version;
+    }
+  }
+  return undefined;
+}
+
+/** Refuses a batch from a client whose protocol has none; otherwise spends one request per extra message. */
+async function admitBatch(c: Context<AppEnv>, parsed: Parsed): Promise<Response | undefined> {
+  if (!Array.isArray(parsed.body)) return undefined;
+  const version = batchVersion(c, parsed.messages);
+  if (version !== undefined && version >= BATCHES_REMOVED_IN) {
+    return c.json(
+      {
+        jsonrpc: '2.0',
+        id: null,
+        error: {
+          code: -32600,
+          message: `Invalid Request: JSON-RPC batches were removed in protocol ${BATCHES_REMOVED_IN} (this request speaks ${version}); send one message per POST.`,
+        },
+      },
+      400,
+    );
+  }
+  // The rate limit spent one request on the POST; each further message counts as well.
+  await spendRequests(c, parsed.messages.length - 1);
+  return undefined;
+}
+
 export async function handleStreamableHttp(c: Context<AppEnv>): Promise<Response> {
   if (c.req.method !== 'POST') {
     // Stateless: there is no session to resume and no server-initiated stream to open.
@@ -84,5 +128,7 @@ export async function handleStreamableHttp(c: Context<AppEnv>): Promise<Response
   }
   const parsed = await readJsonRpc(c, { allowBatch: true });
   if (!parsed.ok) return parsed.response;
+  const refused = await admitBatch(c, parsed);
+  if (refused) return refused;
   return (await isLegacyRequest(c.req.raw, parsed.body)) ? serveLegacy(c, parsed) : serveModern(c, parsed);
 }

@@ -10,6 +10,7 @@
 import { type McpServer, ProtocolError, ProtocolErrorCode, RELATED_TASK_META_KEY } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 import type { RequestContext } from '../calls/context';
+import { MAX_OPEN_WAITS } from '../jobs/open-waits';
 import { jobIdsOf, taskOf } from '../jobs/task-model';
 import { waitForJobs } from '../jobs/wait';
 import { log } from '../log';
@@ -95,10 +96,16 @@ export function enableTasks(server: McpServer, ctx: RequestContext, tools: Reado
   protocol.setRequestHandler('tasks/result', { params: TaskId }, async ({ taskId }, extra) => {
     const row = await taskRow(ctx, taskId);
     const ids = jobIdsOf(row);
+    const release = await ctx.openWait(TASK_RESULT_MAX_SECONDS * 1000);
+    if (!release)
+      throw new ProtocolError(
+        ProtocolErrorCode.InternalError,
+        `This access token already has ${MAX_OPEN_WAITS} waits open: poll tasks/get, or call tasks/result again once one of them returns.`,
+      );
     const { jobs, done } = await waitForJobs(() => ctx.store.getMany(ctx.subject, ids), {
       timeoutMs: TASK_RESULT_MAX_SECONDS * 1000,
       signal: extra.mcpReq.signal,
-    });
+    }).finally(release);
     if (!done)
       throw new ProtocolError(
         ProtocolErrorCode.InternalError,

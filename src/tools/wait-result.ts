@@ -7,6 +7,7 @@ import { type CallLog, callLog } from '../calls/logging';
 import { AppError, describeError } from '../errors';
 import { makePreview, THUMBNAIL } from '../images/preview';
 import type { Job } from '../jobs/model';
+import { MAX_OPEN_WAITS } from '../jobs/open-waits';
 import { describeJob, imageLinks, viewsOf } from '../jobs/view';
 import { waitForJobs } from '../jobs/wait';
 import { log } from '../log';
@@ -105,8 +106,10 @@ export async function waitAndReport(
     });
   };
   const logged = options.log && logChanges(options.log);
+  // With all of the subject's places for waits taken, the jobs are read once and reported as they stand.
+  const release = await ctx.openWait(timeoutSeconds * 1000);
   const { jobs, done } = await waitForJobs(load, {
-    timeoutMs: timeoutSeconds * 1000,
+    timeoutMs: release ? timeoutSeconds * 1000 : 0,
     signal: extra.mcpReq.signal,
     onPoll:
       progressToken === undefined && !logged
@@ -115,12 +118,15 @@ export async function waitAndReport(
             await logged?.(current);
             await notifyProgress(current);
           },
-  });
+  }).finally(() => release?.());
   await notifyProgress(jobs);
   await logged?.(jobs);
   if (!done) await options.log?.('notice', `Still running after ${timeoutSeconds}s; wait again with the job ids.`);
 
-  return reportJobs(ctx, ids, jobs, { done, timeoutSeconds, preview: options.preview });
+  const notWaited = release
+    ? undefined
+    : `Not waited: this access token already has ${MAX_OPEN_WAITS} waits open. Call wait_for_completion with these job ids once one of them returns, or check with get_job_status.`;
+  return reportJobs(ctx, ids, jobs, { done, timeoutSeconds, preview: options.preview, hint: notWaited });
 }
 
 /** Images finished out of those asked for, with a running job's own progress counted as part of an image. */
@@ -146,7 +152,13 @@ export async function reportJobs(
   ctx: RequestContext,
   ids: readonly string[],
   jobs: readonly Job[],
-  options: { done: boolean; timeoutSeconds: number; preview?: PreviewMode | undefined },
+  options: {
+    done: boolean;
+    timeoutSeconds: number;
+    preview?: PreviewMode | undefined;
+    /** What to do next when the jobs are still running, in place of "keep waiting". */
+    hint?: string | undefined;
+  },
 ): Promise<CallToolResult> {
   const { done, timeoutSeconds } = options;
   const views = await viewsOf(jobs, await ctx.urls());
@@ -154,7 +166,8 @@ export async function reportJobs(
   const pending = views.filter((v) => v.status === 'pending' || v.status === 'processing').map((v) => v.job_id);
   const hint =
     status === 'running'
-      ? `Still working after ${timeoutSeconds}s. Call wait_for_completion with job_ids ${JSON.stringify(pending)} to keep waiting.`
+      ? (options.hint ??
+        `Still working after ${timeoutSeconds}s. Call wait_for_completion with job_ids ${JSON.stringify(pending)} to keep waiting.`)
       : undefined;
   const lines = views.map(describeJob);
   if (hint) lines.push(hint);

@@ -11,7 +11,10 @@ import { parseSse } from '../helpers/mcp';
 import { TOKENS } from '../helpers/tokens';
 
 /** The Worker's fetch with some settings changed, as an operator would set them. */
-async function fetchWith(vars: Record<string, string>, init: { token: string; body: unknown }): Promise<Response> {
+async function fetchWith(
+  vars: Record<string, string>,
+  init: { token: string; body: unknown; headers?: Record<string, string> },
+): Promise<Response> {
   const ctx = createExecutionContext();
   const response = await app.fetch(
     new Request('http://localhost/mcp', {
@@ -20,6 +23,7 @@ async function fetchWith(vars: Record<string, string>, init: { token: string; bo
         authorization: `Bearer ${init.token}`,
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
+        ...init.headers,
       },
       body: JSON.stringify(init.body),
     }),
@@ -57,10 +61,8 @@ describe('rate limit', () => {
 
   it('answers 429 with Retry-After once a subject has spent its requests, and leaves other subjects alone', async () => {
     const on = { RATE_LIMIT: 'on' };
-    // The binding counts in windows aligned to the wall clock (so does its local simulation): start in one
-    // with time to spare, and spend the requests cheaply (an invalid message is counted, then refused at once).
-    const left = RATE_LIMIT.periodSeconds * 1000 - (Date.now() % (RATE_LIMIT.periodSeconds * 1000));
-    if (left < 15_000) await new Promise((r) => setTimeout(r, left + 50));
+    // Spend the requests cheaply: an invalid message is counted, then refused at once.
+    await freshWindow();
     const cheap = { jsonrpc: '2.0' };
     let refused: Response | undefined;
     let served = 0;
@@ -76,12 +78,75 @@ describe('rate limit', () => {
     expect(served).toBe(RATE_LIMIT.requests);
     expect(refused?.headers.get('retry-after')).toBe(String(RATE_LIMIT.periodSeconds));
     const body = (await refused!.json()) as { error: { message: string } };
-    expect(body.error.message).toMatch(/300 requests per 60 seconds\. Retry in 60 seconds/);
+    expect(body.error.message).toMatch(
+      /300 requests per 60 seconds \(each message of a batch counts\)\. Retry in 60 seconds/,
+    );
 
     const other = await fetchWith(on, { token: TOKENS.bob, body: toolsList });
     expect(other.status).toBe(200);
     // With the limit off, the same subject is served again at once.
     expect((await fetchWith({ RATE_LIMIT: 'off' }, { token: TOKENS.carol, body: toolsList })).status).toBe(200);
+  });
+});
+
+/**
+ * The binding counts in windows aligned to the wall clock (so does its local simulation): start in one with
+ * time to spare.
+ */
+async function freshWindow(): Promise<void> {
+  const left = RATE_LIMIT.periodSeconds * 1000 - (Date.now() % (RATE_LIMIT.periodSeconds * 1000));
+  if (left < 15_000) await new Promise((r) => setTimeout(r, left + 50));
+}
+
+describe('JSON-RPC batches', () => {
+  // A subject of its own, so that the requests it spends are counted from zero.
+  const token = 'tok-batcher-0123456789abcdef';
+  const vars = { RATE_LIMIT: 'on', AUTH_TOKENS: JSON.stringify({ batcher: token, alice: TOKENS.alice }) };
+  const pings = (n: number) => Array.from({ length: n }, (_, i) => ({ jsonrpc: '2.0', id: i + 1, method: 'ping' }));
+
+  it('spends one request per message, and refuses a whole batch the limit cannot cover', async () => {
+    await freshWindow();
+    for (const size of [100, 100, 50]) {
+      const served = await fetchWith(vars, { token, body: pings(size) });
+      expect(served.status).toBe(200);
+      expect((await replyOf<unknown[]>(served)).length).toBe(size);
+    }
+    // 250 spent: a batch of 100 more would pass 300, so none of it runs.
+    const refused = await fetchWith(vars, { token, body: pings(100) });
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+      /each message of a batch counts/,
+    );
+    // The refused batch spent what was left: even a single request now waits for the next window.
+    expect((await fetchWith(vars, { token, body: pings(1)[0] })).status).toBe(429);
+  });
+
+  it('are refused with -32600 from clients of protocol 2025-06-18 and later, which have none', async () => {
+    for (const version of ['2025-06-18', '2025-11-25', '2026-07-28']) {
+      const response = await fetchWith(
+        { RATE_LIMIT: 'off' },
+        { token: TOKENS.alice, body: pings(2), headers: { 'mcp-protocol-version': version } },
+      );
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { id: unknown; error: { code: number; message: string } };
+      expect(body).toMatchObject({ id: null, error: { code: -32600 } });
+      expect(body.error.message).toContain(`removed in protocol 2025-06-18 (this request speaks ${version})`);
+    }
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'batcher', version: '1' } },
+    };
+    const fromInitialize = await fetchWith({ RATE_LIMIT: 'off' }, { token: TOKENS.alice, body: [initialize] });
+    expect(fromInitialize.status).toBe(400);
+    // A 2025-03-26 client (no version header) may still batch.
+    const old = await fetchWith({ RATE_LIMIT: 'off' }, { token: TOKENS.alice, body: pings(2) });
+    expect(old.status).toBe(200);
+    expect(await replyOf(old)).toEqual([
+      { jsonrpc: '2.0', id: 1, result: {} },
+      { jsonrpc: '2.0', id: 2, result: {} },
+    ]);
   });
 });
 
