@@ -7,7 +7,7 @@ import { type JobView, toView } from '../jobs/view';
 import { type GalleryGrant, galleryHref } from './link';
 
 export const PAGE_SIZE = 24;
-export const THUMBNAIL = { width: 256, height: 256, format: 'jpeg', quality: 80 } as const;
+export const THUMBNAIL = { width: 256, height: 256, format: 'jpeg', quality: 75 } as const;
 const PREVIEW_WIDTH = 1024;
 
 const position = z

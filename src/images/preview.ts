@@ -20,9 +20,9 @@ export const THUMBNAIL = { side: 384, maxBytes: 64 * 1024 } as const;
 
 /** Tried in order until one fits maxBytes: lower quality first, then fewer pixels. */
 const ATTEMPTS: ReadonlyArray<{ scale: number; quality: number }> = [
-  { scale: 1, quality: 80 },
-  { scale: 1, quality: 60 },
-  { scale: 0.7, quality: 60 },
+  { scale: 1, quality: 75 },
+  { scale: 1, quality: 65 },
+  { scale: 0.7, quality: 65 },
   { scale: 0.5, quality: 50 },
   { scale: 0.35, quality: 50 },
 ];

@@ -18,6 +18,19 @@ export const TRANSFORM_LIMITS = {
 
 export const DEFAULT_JPEG_QUALITY = 85;
 
+/**
+ * The JPEG qualities variants are made at. Quality is the one free parameter that changes bytes but not what
+ * a caller sees, so a requested quality is served at the nearest step (ties go up) and a sweep of it stores a
+ * few copies of an image, not a hundred. Sizes and crops stay exact: they are what a caller asked to see.
+ */
+export const QUALITY_STEPS = [25, 50, 65, 75, 85, 90, 95, 100] as const;
+
+export function snapQuality(quality: number): number {
+  let best: number = QUALITY_STEPS[0];
+  for (const step of QUALITY_STEPS) if (Math.abs(step - quality) <= Math.abs(best - quality)) best = step;
+  return best;
+}
+
 export type OutputFormat = 'png' | 'jpeg' | 'webp';
 
 export interface Size {
@@ -130,6 +143,11 @@ export function canonicalQuery(params: TransformParams): string {
     ['quality', params.quality],
   ];
   return fields.flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${value}`])).join('&');
+}
+
+/** The params a variant is made and stored with: the request's, with quality snapped to QUALITY_STEPS. */
+export function variantParams(params: TransformParams): TransformParams {
+  return params.quality === undefined ? params : { ...params, quality: snapQuality(params.quality) };
 }
 
 /** Re-validates params built in code (not parsed from a URL) through the same rules, and normalises them. */

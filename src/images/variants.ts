@@ -1,7 +1,10 @@
 /**
  * Transformed variants of stored originals, each computed once: R2 keeps it at variants/{id}/{canonical
  * params}, so equivalent requests share one object and a repeat request is one R2 read with no decoding.
- * delete_image and retention remove the whole variants/{id}/ prefix along with the original.
+ * An image keeps at most MAX_VARIANTS_PER_IMAGE of them: storing one more drops the least recently used, use
+ * being recorded in the object's metadata to the day (a variant served a day after its last record is
+ * stored again, its one write a day). delete_image and retention remove the whole variants/{id}/ prefix
+ * along with the original.
  */
 import { AppError } from '../errors';
 import { imageDimensions } from '../providers/sniff';
@@ -14,7 +17,12 @@ import {
   type Size,
   TRANSFORM_LIMITS,
   type TransformParams,
+  variantParams,
 } from './transform-plan';
+
+/** Enough for every preview and thumbnail size plus a few transforms a chat asked for. */
+export const MAX_VARIANTS_PER_IMAGE = 20;
+const USE_RECORDED_EVERY_MS = 24 * 3600 * 1000;
 
 export interface Variant extends Size {
   bytes: Uint8Array;
@@ -34,13 +42,22 @@ export function variantKey(id: string, params: TransformParams): string {
 const notFound = () => new AppError('not_found', 'Image not found.');
 
 /** The image `id` transformed by `params` (no params: the original), from the cache or computed and stored. */
-export async function getVariant(env: { IMAGES: R2Bucket }, id: string, params: TransformParams): Promise<Variant> {
+export async function getVariant(
+  env: { IMAGES: R2Bucket },
+  id: string,
+  params: TransformParams,
+  now: number = Date.now(),
+): Promise<Variant> {
   if (!JOB_ID.test(id)) throw notFound();
-  const normal = normaliseTransformParams(params);
+  const normal = variantParams(normaliseTransformParams(params));
   const query = canonicalQuery(normal);
   const key = query ? variantKey(id, normal) : originalKey(id);
   const cached = await env.IMAGES.get(key);
-  if (cached) return cachedVariant(cached, new Uint8Array(await cached.arrayBuffer()));
+  if (cached) {
+    const bytes = new Uint8Array(await cached.arrayBuffer());
+    if (query && lastUse(cached) < now - USE_RECORDED_EVERY_MS) await recordUse(env.IMAGES, cached, bytes, now);
+    return cachedVariant(cached, bytes);
+  }
   if (!query) throw notFound();
 
   // Size and bounds are checked from the original's metadata before its body is fetched.
@@ -65,9 +82,48 @@ export async function getVariant(env: { IMAGES: R2Bucket }, id: string, params: 
   const result = await transformImage(bytes, (size) => planTransform(normal, { ...size, contentType }));
   const stored = await env.IMAGES.put(key, result.bytes, {
     httpMetadata: { contentType: result.contentType },
-    customMetadata: { source: id, width: String(result.width), height: String(result.height) },
+    customMetadata: { source: id, width: String(result.width), height: String(result.height), used: String(now) },
   });
+  await dropLeastUsed(env.IMAGES, id, key);
   return { ...result, etag: stored.httpEtag, cached: false };
+}
+
+/** When a variant was last recorded as used (its store time if never). */
+function lastUse(object: R2Object): number {
+  const used = Number(object.customMetadata?.used);
+  return Number.isSafeInteger(used) && used > 0 ? used : object.uploaded.getTime();
+}
+
+/** Stores the same bytes again with today's use: R2 has no way to touch an object's metadata alone. */
+async function recordUse(bucket: R2Bucket, object: R2Object, bytes: Uint8Array, now: number): Promise<void> {
+  await bucket.put(object.key, bytes, {
+    httpMetadata: object.httpMetadata ?? {},
+    customMetadata: { ...object.customMetadata, used: String(now) },
+  });
+}
+
+/** Past MAX_VARIANTS_PER_IMAGE, deletes an image's least recently used variants (never the one just made). */
+export async function dropLeastUsed(bucket: R2Bucket, id: string, keep: string): Promise<number> {
+  const variants: R2Object[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({
+      prefix: `variants/${id}/`,
+      include: ['customMetadata'],
+      ...(cursor && { cursor }),
+    });
+    variants.push(...page.objects);
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  const excess = variants.length - MAX_VARIANTS_PER_IMAGE;
+  if (excess <= 0) return 0;
+  const victims = variants
+    .filter((o) => o.key !== keep)
+    .sort((a, b) => lastUse(a) - lastUse(b))
+    .slice(0, excess)
+    .map((o) => o.key);
+  await bucket.delete(victims);
+  return victims.length;
 }
 
 function sizeOf(object: R2Object): Size | null {

@@ -11,6 +11,7 @@ import {
   normaliseTransformParams,
   TRANSFORM_LIMITS,
   type TransformParams,
+  variantParams,
 } from '../images/transform-plan';
 import { variantUrl } from '../images/urls';
 import { getVariant } from '../images/variants';
@@ -72,16 +73,19 @@ export const registerTransformImage: ToolRegistrar = (server, ctx) => {
     if (!job) throw new AppError('not_found', `No image with id "${id}". Check the id with list_generations.`);
     if (job.status !== 'completed' || !job.content_type)
       throw new AppError('bad_request', `Job "${id}" is ${job.status}, so there is no image to transform yet.`);
-    const params = normaliseTransformParams({
-      ...(crop && { crop }),
-      ...(args.rotate && { rotate: args.rotate as 90 | 180 | 270 }),
-      ...(args.flip && { flip: args.flip }),
-      ...(args.width !== undefined && { width: args.width }),
-      ...(args.height !== undefined && { height: args.height }),
-      ...(args.fit && { fit: args.fit }),
-      ...(args.format && { format: args.format }),
-      ...(args.quality !== undefined && { quality: args.quality }),
-    } satisfies TransformParams);
+    // Quality as served (snapped to a step), so the link and the text say what the bytes are.
+    const params = variantParams(
+      normaliseTransformParams({
+        ...(crop && { crop }),
+        ...(args.rotate && { rotate: args.rotate as 90 | 180 | 270 }),
+        ...(args.flip && { flip: args.flip }),
+        ...(args.width !== undefined && { width: args.width }),
+        ...(args.height !== undefined && { height: args.height }),
+        ...(args.fit && { fit: args.fit }),
+        ...(args.format && { format: args.format }),
+        ...(args.quality !== undefined && { quality: args.quality }),
+      } satisfies TransformParams),
+    );
     const query = canonicalQuery(params);
     if (!query) throw new AppError('bad_request', 'Nothing to do: give a crop, width, height, rotate, flip or format.');
     const variant = await getVariant({ IMAGES: ctx.bucket }, job.id, params);

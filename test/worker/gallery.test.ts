@@ -87,7 +87,7 @@ describe('gallery pages', () => {
     expect(html).not.toContain('<script');
 
     const thumbnail = unescapeHref(new RegExp(`src="(${ORIGIN}/images/${newer}[^"]+)"`).exec(html)![1]!);
-    expect(thumbnail).toContain('width=256&height=256&format=jpeg&quality=80&exp=');
+    expect(thumbnail).toContain('width=256&height=256&format=jpeg&quality=75&exp=');
     const image = await open(thumbnail.slice(ORIGIN.length));
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/jpeg');

@@ -96,6 +96,14 @@ describe('transform_image', () => {
     expect(first.content.some((c) => c.type === 'image')).toBe(false);
   });
 
+  it('says the JPEG quality it made, a step near the one asked for', async () => {
+    const id = await makeImage(64, 64);
+    const result = await transform({ image_id: id, format: 'jpeg', quality: 87 });
+    expect(result.structured.uri).toBe(`image://${id}/view?format=jpeg&quality=85`);
+    expect(new URL(result.structured.url).searchParams.get('quality')).toBe('85');
+    expect(textOf(result)).toContain('(format=jpeg&quality=85)');
+  });
+
   it('refuses, saying why, what the view resource refuses', async () => {
     const id = await makeImage(256, 128);
     const cases: Array<[Record<string, unknown>, RegExp]> = [

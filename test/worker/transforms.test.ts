@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { signingSecret } from '../../src/images/signing';
 import { putOriginal } from '../../src/images/storage';
-import type { TransformParams } from '../../src/images/transform-plan';
+import { QUALITY_STEPS, type TransformParams } from '../../src/images/transform-plan';
 import { imageUrl, variantUrl } from '../../src/images/urls';
-import { getVariant } from '../../src/images/variants';
+import { getVariant, MAX_VARIANTS_PER_IMAGE } from '../../src/images/variants';
 import { request } from '../helpers/mcp';
 
 type Rgb = [number, number, number];
@@ -258,6 +258,37 @@ describe('variant cache', () => {
     expect(again.status).toBe(200);
     expect(again.headers.get('x-transform')).toBe('hit');
     expect(await variantsOf(id)).toHaveLength(1);
+  });
+
+  it('makes a requested JPEG quality at the nearest step, so a sweep of it stores a few objects', async () => {
+    const id = await storeOriginal(await quadrants());
+    for (let quality = 1; quality <= 100; quality += 10) await getVariant(env, id, { format: 'jpeg', quality });
+    const made = (await variantsOf(id)).map((o) => Number(/quality=(\d+)$/.exec(o.key)![1]));
+    expect(made.sort((a, b) => a - b)).toEqual([25, 50, 65, 75, 85, 90]);
+    expect(made.every((q) => (QUALITY_STEPS as readonly number[]).includes(q))).toBe(true);
+    // A link signed for a quality between steps (as links made before steps were) still works, from the step.
+    const between = await get(await signed(id, { format: 'jpeg', quality: 87 }));
+    expect(between.status).toBe(200);
+    expect(between.headers.get('x-transform')).toBe('hit');
+  });
+
+  it('keeps at most MAX_VARIANTS_PER_IMAGE per image, dropping the least recently used', async () => {
+    const id = await storeOriginal(await quadrants());
+    const day = 24 * 3600 * 1000;
+    const start = Date.now() - 10 * day;
+    for (let width = 1; width <= MAX_VARIANTS_PER_IMAGE; width++) await getVariant(env, id, { width }, start + width);
+    // Two days on, width=1 (the oldest) is used again, and one more variant is made: width=2 is now the least
+    // recently used, so it goes, whatever the order they were made in.
+    expect((await getVariant(env, id, { width: 1 }, start + 2 * day)).cached).toBe(true);
+    await getVariant(env, id, { width: 21 }, start + 2 * day);
+    const kept = (await variantsOf(id)).map((o) => o.key.split('/').at(-1));
+    expect(kept).toHaveLength(MAX_VARIANTS_PER_IMAGE);
+    expect(kept).toContain('width=1');
+    expect(kept).toContain('width=21');
+    expect(kept).not.toContain('width=2');
+    // A dropped variant is simply made again when asked for.
+    expect((await getVariant(env, id, { width: 2 }, start + 3 * day)).cached).toBe(false);
+    expect(await variantsOf(id)).toHaveLength(MAX_VARIANTS_PER_IMAGE);
   });
 
   it('is callable directly, reporting size, type and whether it was cached', async () => {
