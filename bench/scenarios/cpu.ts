@@ -218,7 +218,7 @@ async function idleSse(run: Run): Promise<void> {
   const { cpuMs } = await run.meter.during(() => new Promise((r) => setTimeout(r, seconds * 1000)));
   for (const c of controllers) c.abort();
   await Promise.all(draining);
-  // Per the 20 s between keep-alives.
+  // Per 20 s of an idle stream (the former keep-alive interval; it is 2 s now, see src/sse/session.ts).
   const perInterval = (cpuMs / streams / seconds) * 20;
   run.ctx.log(`  idle SSE stream: ${round(perInterval, 2)} ms CPU per 20 s keep-alive interval`);
   run.record('SSE stream, idle, per 20 s keep-alive CPU', perInterval);
