@@ -4,6 +4,7 @@
  * decoded once and re-encoded in both conventions (see EditMask). The pixel rules are pure functions.
  */
 import type { EditMask, InputImage } from '../providers/types';
+import { decodeImage } from './decode';
 
 export const REPAINT = 255;
 
@@ -42,8 +43,8 @@ export function coveragePixels(coverage: Uint8Array, convention: 'opaque' | 'alp
  * Error for bytes that are no image, and when the mask marks nothing to repaint.
  */
 export async function prepareMask(bytes: Uint8Array, width: number, height: number): Promise<EditMask> {
+  let image = await decodeImage(bytes, 'mask');
   const photon = await import('@cf-wasm/photon');
-  let image = photon.PhotonImage.new_from_byteslice(bytes);
   try {
     if (image.get_width() !== width || image.get_height() !== height) {
       const resized = photon.resize(image, width, height, photon.SamplingFilter.Nearest);

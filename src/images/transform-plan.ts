@@ -5,13 +5,14 @@
  */
 import * as z from 'zod';
 import { AppError } from '../errors';
+import { checkDecodable, MAX_DECODE_PIXELS, type Size } from './decode';
 
 /** Hard limits; they keep one transform well inside a Worker's 128 MB (decoded pixels cost 4 bytes each). */
 export const TRANSFORM_LIMITS = {
   maxOutputSide: 4096,
   maxOutputPixels: 16_000_000,
   maxSourceBytes: 25 * 1024 * 1024,
-  maxSourcePixels: 4096 * 4096,
+  maxSourcePixels: MAX_DECODE_PIXELS,
   /** Sanity cap on crop numbers; the real check is against the source's size. */
   maxCropValue: 65_535,
 } as const;
@@ -33,10 +34,7 @@ export function snapQuality(quality: number): number {
 
 export type OutputFormat = 'png' | 'jpeg' | 'webp';
 
-export interface Size {
-  width: number;
-  height: number;
-}
+export type { Size } from './decode';
 
 export interface CropBox extends Size {
   x: number;
@@ -186,11 +184,7 @@ function checkOutput({ width, height }: Size): void {
 export function planTransform(params: TransformParams, source: Size & { contentType: string }): TransformPlan {
   const sourceFormat = SOURCE_FORMATS[source.contentType];
   if (!sourceFormat) throw bad(`Images of type ${source.contentType} cannot be transformed.`);
-  if (source.width * source.height > TRANSFORM_LIMITS.maxSourcePixels)
-    throw new AppError(
-      'payload_too_large',
-      `The source image is ${source.width}x${source.height}; transforms accept at most ${TRANSFORM_LIMITS.maxSourcePixels} pixels.`,
-    );
+  checkDecodable(source, 'source image');
   const region = params.crop ?? { x: 0, y: 0, width: source.width, height: source.height };
   if (region.x + region.width > source.width || region.y + region.height > source.height)
     throw bad(

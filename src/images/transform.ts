@@ -4,6 +4,7 @@
  */
 import type { PhotonImage } from '@cf-wasm/photon';
 import { AppError } from '../errors';
+import { decodeImage } from './decode';
 import type { Size, TransformPlan } from './transform-plan';
 
 export interface TransformedImage extends Size {
@@ -19,14 +20,14 @@ export async function transformImage(
   source: Uint8Array,
   planFor: (size: Size) => TransformPlan,
 ): Promise<TransformedImage> {
-  // Loaded on first use so that requests which never transform do not pay for instantiating the WASM module.
-  const photon = await import('@cf-wasm/photon');
   let image: PhotonImage | undefined;
   try {
-    image = photon.PhotonImage.new_from_byteslice(source);
+    image = await decodeImage(source, 'source image');
   } catch (error) {
+    if (error instanceof AppError) throw error;
     throw new AppError('internal', 'The stored image could not be decoded.', { cause: error });
   }
+  const photon = await import('@cf-wasm/photon');
   try {
     const plan = planFor({ width: image.get_width(), height: image.get_height() });
     const { crop, resize } = plan;

@@ -4,7 +4,7 @@
  * completion only applies to a job still in `processing`.
  */
 import type { Config } from '../config';
-import { describeError } from '../errors';
+import { AppError, describeError } from '../errors';
 import { prepareMask } from '../images/mask';
 import { findOriginal, originalKey, putOriginal } from '../images/storage';
 import { log } from '../log';
@@ -255,8 +255,11 @@ async function runJob(job: Job, deps: ConsumerDeps, leaseTimeoutMs: number): Pro
 
 async function handleFailure(job: Job, error: unknown, deps: ConsumerDeps): Promise<Outcome> {
   const timedOut = error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
-  const retryable = timedOut || !(error instanceof ProviderError) || error.retryable;
-  const code = error instanceof ProviderError ? error.code : timedOut ? 'timeout' : 'internal';
+  // A refusal of the request itself (an AppError below 500, such as an edit source over the decode bound)
+  // would be refused again: it fails the job at once. Anything else unexpected is retried.
+  const refused = error instanceof AppError && error.status < 500;
+  const retryable = timedOut || (error instanceof ProviderError ? error.retryable : !refused);
+  const code = error instanceof ProviderError ? error.code : refused ? error.code : timedOut ? 'timeout' : 'internal';
   const message = redact(
     timedOut ? `${job.provider} did not answer in time.` : describeError(error),
     deps.secrets ?? [],

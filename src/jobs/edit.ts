@@ -4,6 +4,7 @@
  * not ready. Another subject's id is refused exactly like a missing one.
  */
 import { AppError } from '../errors';
+import { checkDecodable } from '../images/decode';
 import type { Job } from './model';
 import { type GenerateInput, type SubmitDeps, submitJobs } from './submit';
 
@@ -46,6 +47,8 @@ export async function resolveSources(
   const images = imageIds.map((id, i) => usable(id, found.get(id), i === 0 ? 'image' : `image ${i + 1}`));
   if (maskId === undefined) return { images, mask: null };
   const mask = usable(maskId, found.get(maskId), 'mask');
+  // The mask is always decoded (into both conventions), so it is held to the decode bound now, not in the queue.
+  checkDecodable(mask, 'mask');
   const first = images[0]!;
   if (mask.width !== first.width || mask.height !== first.height) {
     throw new AppError(

@@ -4,6 +4,7 @@
  * and tinted (inside the mask, if any) by a colour drawn from the prompt, as far as the strength says;
  * further sources are laid on it as thumbnails; the prompt is written on top. Deterministic.
  */
+import { decodeImage } from '../images/decode';
 import type { Rect } from '../images/fixed-font';
 import type { Rgb } from '../images/indexed-png';
 import { REPAINT } from '../images/mask';
@@ -52,37 +53,41 @@ export async function placeholderEdit(request: GenerationRequest, seed: number):
   if (!first) throw new Error('placeholderEdit needs a source image');
   const { width, height, prompt } = request;
   const photon = await import('@cf-wasm/photon');
-  const decode = (image: InputImage, w: number, h: number) => {
-    const decoded = photon.PhotonImage.new_from_byteslice(image.bytes);
+  const decode = async (image: InputImage, what: string, w: number, h: number) => {
+    const decoded = await decodeImage(image.bytes, what);
     if (decoded.get_width() === w && decoded.get_height() === h) return decoded;
     const resized = photon.resize(decoded, w, h, photon.SamplingFilter.Triangle);
     decoded.free();
     return resized;
   };
-  const source = decode(first, width, height);
-  let coverage: Uint8Array | null = null;
-  if (request.mask) {
-    const mask = decode(request.mask.opaque, width, height);
-    const rgba = mask.get_raw_pixels();
-    mask.free();
-    // The opaque mask is white where to repaint: its red channel is the coverage.
-    coverage = Uint8Array.from({ length: width * height }, (_, i) => (rgba[i * 4]! >= 128 ? REPAINT : 0));
+  const source = await decode(first, 'source image', width, height);
+  let pixels: Uint8Array;
+  try {
+    let coverage: Uint8Array | null = null;
+    if (request.mask) {
+      const mask = await decode(request.mask.opaque, 'mask', width, height);
+      const rgba = mask.get_raw_pixels();
+      mask.free();
+      // The opaque mask is white where to repaint: its red channel is the coverage.
+      coverage = Uint8Array.from({ length: width * height }, (_, i) => (rgba[i * 4]! >= 128 ? REPAINT : 0));
+    }
+    const amount = (request.strength ?? DEFAULT_STRENGTH) * 0.8;
+    pixels = tintPixels(source.get_raw_pixels(), coverage, tintColour(prompt, seed), amount);
+  } finally {
+    source.free();
   }
-  const amount = (request.strength ?? DEFAULT_STRENGTH) * 0.8;
-  const pixels = tintPixels(source.get_raw_pixels(), coverage, tintColour(prompt, seed), amount);
-  source.free();
   paintCaption(captionLines(`edit: ${prompt}`, width, height, 2), width, height, (rect, colour) =>
     fillRgba(pixels, width, height, rect, colour),
   );
   const image = new photon.PhotonImage(pixels, width, height);
   try {
     const side = Math.max(8, Math.floor(Math.min(width, height) / 5));
-    others.forEach((other, i) => {
-      const thumb = decode(other, side, side);
+    for (const [i, other] of others.entries()) {
+      const thumb = await decode(other, `image ${i + 2}`, side, side);
       const x = width - (i + 1) * (side + 4);
       if (x >= 0) photon.watermark(image, thumb, BigInt(x), BigInt(height - side - 4));
       thumb.free();
-    });
+    }
     return { bytes: image.get_bytes(), contentType: 'image/png', width, height, model: 'placeholder', seed };
   } finally {
     image.free();

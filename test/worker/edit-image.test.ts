@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { originalKey } from '../../src/images/storage';
 import { encodeBase64 } from '../../src/providers/sniff';
 import type { FakeRequest } from '../fakes/server';
-import { insertJob } from '../helpers/jobs';
+import { insertJob, jobRow } from '../helpers/jobs';
 import { callTool, TOKENS, textOf } from '../helpers/mcp';
 
 interface JobView {
@@ -178,6 +178,50 @@ describe('edit_image with the placeholder provider', () => {
     const mismatched = await callTool('edit_image', { images: [source], mask: small, prompt: 'x' });
     expect(mismatched.isError).toBe(true);
     expect(textOf(mismatched)).toMatch(/mask is 32x32 but .* is 64x64/);
+  });
+
+  it('holds masks and decoded sources to the decode bound, read from the header before any decoding', async () => {
+    /** A copy of a PNG whose header claims 8000x8000: a few hundred bytes that would decode to 256 MB. */
+    const claiming8000 = (bytes: Uint8Array) => {
+      const copy = bytes.slice();
+      new DataView(copy.buffer).setUint32(16, 8000);
+      new DataView(copy.buffer).setUint32(20, 8000);
+      return copy;
+    };
+    const source = await storedImage(SOURCE, 64, 64);
+    const bound = /is 8000x8000 \(64000000 pixels\); images are decoded up to 16777216 pixels/;
+
+    // A mask is always decoded: refused when the edit is asked for, nothing queued.
+    const bigMask = await storedImage(claiming8000(MASK), 8000, 8000);
+    const refused = await callTool('edit_image', { images: [source], mask: bigMask, prompt: 'x' });
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toMatch(new RegExp(`The mask ${bound.source}`));
+
+    // The placeholder decodes its source: the job fails at once (no retries), saying why.
+    const big = await storedImage(claiming8000(SOURCE), 8000, 8000);
+    const fromBig = await callTool<WaitResult>('edit_image', {
+      images: [big],
+      prompt: 'x',
+      provider: 'placeholder',
+      width: 64,
+      height: 64,
+    });
+    const [failed] = fromBig.structured.jobs;
+    expect(failed).toMatchObject({ status: 'failed' });
+    expect(failed!.error).toMatch(new RegExp(`The source image ${bound.source}`));
+    expect((await jobRow(failed!.job_id))?.attempts).toBe(1);
+
+    // A mask whose row understates it is caught from its header in the queue.
+    const liar = await storedImage(claiming8000(MASK), 64, 64);
+    const masked = await callTool<WaitResult>('edit_image', {
+      images: [source],
+      mask: liar,
+      prompt: 'x',
+      provider: 'placeholder',
+    });
+    expect(masked.structured.jobs[0]!.error).toMatch(
+      new RegExp(`mask "${liar}" cannot be used: The mask ${bound.source}`),
+    );
   });
 
   it('names the models that can take the edit when the chosen one cannot', async () => {

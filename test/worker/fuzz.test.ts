@@ -5,7 +5,11 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decodeImage, MAX_DECODE_PIXELS } from '../../src/images/decode';
+import { prepareMask } from '../../src/images/mask';
+import { transformImage } from '../../src/images/transform';
 import { canonicalQuery, parseTransformParams } from '../../src/images/transform-plan';
+import { placeholderEdit } from '../../src/providers/placeholder-edit';
 import { parseSse, request, rpc, rpcRaw } from '../helpers/mcp';
 import { TOOL_NAMES } from '../helpers/tool-names';
 
@@ -145,6 +149,70 @@ describe('fuzzing', () => {
         await expectSound(response, params);
         // Invalid parameters are refused before the signature is even looked at; valid ones fail it.
         expect(response.status, JSON.stringify(params)).toBe(valid ? 404 : 400);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('image headers declaring huge canvases: refused from the header on every decoding path', async () => {
+    /** The smallest headers each format's size is read from, declaring width x height. */
+    const headers = {
+      png: (w: number, h: number) => {
+        const b = new Uint8Array(33);
+        b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+        new DataView(b.buffer).setUint32(16, w);
+        new DataView(b.buffer).setUint32(20, h);
+        return b;
+      },
+      gif: (w: number, h: number) => Uint8Array.from([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, w, w >> 8, h, h >> 8, 0, 0]),
+      jpeg: (w: number, h: number) =>
+        Uint8Array.from([0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, h >> 8, h, w >> 8, w, 3, 0, 0, 0, 0, 0, 0, 0, 0]),
+      webp: (w: number, h: number) => {
+        const b = new Uint8Array(30);
+        b.set([...'RIFF'].map((c) => c.charCodeAt(0)));
+        b.set(
+          [...'WEBPVP8X'].map((c) => c.charCodeAt(0)),
+          8,
+        );
+        b.set([10, 0, 0, 0, 0, 0, 0, 0, w - 1, (w - 1) >> 8, (w - 1) >> 16, h - 1, (h - 1) >> 8, (h - 1) >> 16], 16);
+        return b;
+      },
+    };
+    const largest = { png: 0x7fffffff, gif: 0xffff, jpeg: 0xffff, webp: 0xffffff };
+    const huge = fc
+      .constantFrom(...(Object.keys(headers) as Array<keyof typeof headers>))
+      .chain((format) =>
+        fc.tuple(
+          fc.constant(format),
+          fc.integer({ min: 1, max: largest[format] }),
+          fc.integer({ min: 1, max: largest[format] }),
+        ),
+      )
+      .filter(([, w, h]) => w * h > MAX_DECODE_PIXELS);
+    const request = { prompt: 'x', negativePrompt: null, model: 'placeholder', width: 8, height: 8 };
+    const rest = { aspectRatio: null, resolution: null, seed: 1, steps: null, quality: null };
+    await fc.assert(
+      fc.asyncProperty(huge, async ([format, w, h]) => {
+        const bytes = headers[format](w, h);
+        const image = { bytes, contentType: `image/${format}`, width: 8, height: 8 };
+        const paths = {
+          decode: () => decodeImage(bytes, 'image'),
+          mask: () => prepareMask(bytes, 8, 8),
+          transform: () =>
+            transformImage(bytes, () => {
+              throw new Error('planned: the size was not checked first');
+            }),
+          'placeholder edit': () =>
+            placeholderEdit({ ...request, ...rest, outputFormat: null, background: null, images: [image] }, 1),
+        };
+        for (const [path, run] of Object.entries(paths)) {
+          const error = await run().then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error, `${path}: ${format} ${w}x${h}`).toMatchObject({ code: 'payload_too_large' });
+          expect(String(error)).toContain(`${w}x${h}`);
+        }
       }),
       { numRuns: RUNS },
     );

@@ -1,0 +1,44 @@
+/**
+ * The one way an image becomes pixels. Decoding costs 4 bytes per pixel of WebAssembly memory, which a
+ * Worker isolate shares with everything else it runs (128 MB, and WebAssembly memory never shrinks), so the
+ * size an image's header declares is checked against MAX_DECODE_PIXELS before any decoding: a small file
+ * claiming a huge canvas is refused as surely as a large one. Transforms, previews, thumbnails, edit masks
+ * and the placeholder's edits all decode through here.
+ */
+import type { PhotonImage } from '@cf-wasm/photon';
+import { AppError } from '../errors';
+import { imageDimensions } from '../providers/sniff';
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/** 4096 x 4096: the transform bound, applied to every decode. */
+export const MAX_DECODE_PIXELS = 4096 * 4096;
+
+/** Throws payload_too_large, naming `what` and its size, when an image of `size` may not be decoded. */
+export function checkDecodable(size: Size, what: string): void {
+  const pixels = size.width * size.height;
+  if (pixels > MAX_DECODE_PIXELS)
+    throw new AppError(
+      'payload_too_large',
+      `The ${what} is ${size.width}x${size.height} (${pixels} pixels); images are decoded up to ${MAX_DECODE_PIXELS} pixels.`,
+    );
+}
+
+/** The size `bytes` declare in their header, checked; throws when they are no image this server reads. */
+export function decodableSize(bytes: Uint8Array, what: string): Size {
+  const size = imageDimensions(bytes);
+  if (!size) throw new AppError('bad_request', `The ${what} is not a PNG, JPEG, WebP or GIF image.`);
+  checkDecodable(size, what);
+  return size;
+}
+
+/** Decodes `bytes` once their header is within the bound. The caller frees the image. */
+export async function decodeImage(bytes: Uint8Array, what: string): Promise<PhotonImage> {
+  decodableSize(bytes, what);
+  // Loaded on first use so that requests which never decode do not pay for instantiating the WASM module.
+  const photon = await import('@cf-wasm/photon');
+  return photon.PhotonImage.new_from_byteslice(bytes);
+}
