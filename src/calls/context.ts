@@ -2,6 +2,7 @@
 import type { Config } from '../config';
 import { signingSecret } from '../images/signing';
 import type { UrlContext } from '../images/urls';
+import type { VariantEnv } from '../images/variants';
 import { claimConfirmation } from '../jobs/confirmations';
 import type { JobMessage } from '../jobs/model';
 import { openWait, type ReleaseWait } from '../jobs/open-waits';
@@ -24,6 +25,8 @@ export interface RequestContext {
   /** MCP tasks (task-augmented tool calls) of this subject. */
   tasks: TaskStore;
   bucket: R2Bucket;
+  /** Where transforms and previews are stored and, past the decode bound, who makes them (images/variants.ts). */
+  variants: VariantEnv;
   queue: Queue<JobMessage>;
   registry: ProviderRegistry;
   statuses: (options?: { refresh?: boolean }) => Promise<ReadonlyMap<string, ProviderStatus>>;
@@ -44,7 +47,10 @@ export interface RequestContext {
 }
 
 export function createRequestContext(
-  env: Pick<Env, 'DB' | 'JOBS' | 'IMAGES'> & { AI?: Env['AI'] | undefined },
+  env: Pick<Env, 'DB' | 'JOBS' | 'IMAGES'> & {
+    AI?: Env['AI'] | undefined;
+    IMAGE_TRANSFORMS?: Env['IMAGE_TRANSFORMS'] | undefined;
+  },
   config: Config,
   subject: string,
   requestUrl: string,
@@ -61,6 +67,7 @@ export function createRequestContext(
     styles: new StyleStore(env.DB),
     tasks: new TaskStore(env.DB, subject),
     bucket: env.IMAGES,
+    variants: { IMAGES: env.IMAGES, IMAGE_TRANSFORMS: env.IMAGE_TRANSFORMS },
     queue: env.JOBS as Queue<JobMessage>,
     registry,
     statuses: (options) => providerStatuses(env.DB, registry, options),

@@ -1,7 +1,7 @@
 /** What the gallery shows, as plain data: a page of cards with its paging links, or one image in detail. */
 import * as z from 'zod';
 import { AppError } from '../errors';
-import { type UrlContext, variantUrl } from '../images/urls';
+import { imageUrl, type UrlContext, variantUrl } from '../images/urls';
 import type { ImagePosition, JobStore } from '../jobs/store';
 import { type JobView, toView } from '../jobs/view';
 import { type GalleryGrant, galleryHref } from './link';
@@ -65,11 +65,18 @@ export interface GalleryPageData {
   expiresAt: string;
 }
 
+/**
+ * Whether this server can make a smaller view of an image (see images/cf-images.ts). One it cannot is shown
+ * from its original, scaled by the browser: slower to load, but never missing.
+ */
+export type CanTransform = (size: { width: number; height: number }) => boolean;
+
 export async function loadGalleryPage(
   store: JobStore,
   urls: UrlContext,
   grant: GalleryGrant,
   query: Pick<GalleryQuery, 'before' | 'limit'>,
+  canTransform: CanTransform,
 ): Promise<GalleryPageData> {
   const limit = query.limit ?? PAGE_SIZE;
   const page = await store.listImages(grant.subject, {
@@ -88,7 +95,9 @@ export async function loadGalleryPage(
         width: job.width,
         height: job.height,
         createdAt: new Date(job.created_at).toISOString(),
-        thumbnailUrl: await variantUrl(urls, job.id, job.content_type ?? 'image/png', THUMBNAIL),
+        thumbnailUrl: canTransform(job)
+          ? await variantUrl(urls, job.id, job.content_type ?? 'image/png', THUMBNAIL)
+          : await imageUrl(urls, job.id, job.content_type ?? 'image/png'),
         href: galleryHref(grant, `/${job.id}`, { back: query.before, limit: size }),
       }),
     ),
@@ -119,13 +128,14 @@ export async function loadImageDetail(
   grant: GalleryGrant,
   id: string,
   back: Pick<GalleryQuery, 'before' | 'limit'>,
+  canTransform: CanTransform,
 ): Promise<DetailData> {
   const job = await store.get(grant.subject, id);
   if (job?.status !== 'completed' || !job.content_type) throw new AppError('not_found', 'Image not found.');
   const view = await toView(job, urls);
   const originalUrl = view.image_url!;
   const previewUrl =
-    job.width > PREVIEW_WIDTH
+    job.width > PREVIEW_WIDTH && canTransform(job)
       ? await variantUrl(urls, job.id, job.content_type, { width: PREVIEW_WIDTH })
       : originalUrl;
   const backHref = galleryHref(grant, '', {

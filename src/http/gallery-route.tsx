@@ -11,6 +11,8 @@ import { AppError } from '../errors';
 import { checkGrant, type GalleryGrant, galleryLink, subjectStillServed } from '../gallery/link';
 import { type GalleryQuery, loadGalleryPage, loadImageDetail, parseGalleryQuery } from '../gallery/page';
 import { DetailPage, GalleryPage, MessagePage, SignInPage } from '../gallery/views';
+import { transformable } from '../images/cf-images';
+import type { Size } from '../images/decode';
 import { signingSecret } from '../images/signing';
 import { onError } from './errors';
 import type { AppEnv } from './types';
@@ -80,12 +82,14 @@ async function openGallery(
   return { grant: check.grant, ctx: createRequestContext(c.env, c.var.config, check.grant.subject, c.req.url) };
 }
 
+const canTransform = (ctx: RequestContext) => (size: Size) => transformable(size, ctx.variants.IMAGE_TRANSFORMS);
+
 galleryRoute.get('/', async (c) => {
   const query = parseGalleryQuery(c.req.query());
   if (query.s === undefined && query.exp === undefined && query.sig === undefined)
     return c.html(<SignInPage nonce={nonceOf(c)} />);
   const { grant, ctx } = await openGallery(c, query, 'Gallery not found.');
-  const data = await loadGalleryPage(ctx.store, await ctx.urls(), grant, query);
+  const data = await loadGalleryPage(ctx.store, await ctx.urls(), grant, query, canTransform(ctx));
   return c.html(<GalleryPage data={data} nonce={nonceOf(c)} />);
 });
 
@@ -93,7 +97,7 @@ galleryRoute.get('/:id{[0-9a-f-]{36}}', async (c) => {
   const query = parseGalleryQuery(c.req.query());
   const { grant, ctx } = await openGallery(c, query, 'Image not found.');
   const back = { before: query.back, limit: query.limit };
-  const data = await loadImageDetail(ctx.store, await ctx.urls(), grant, c.req.param('id'), back);
+  const data = await loadImageDetail(ctx.store, await ctx.urls(), grant, c.req.param('id'), back, canTransform(ctx));
   return c.html(<DetailPage data={data} nonce={nonceOf(c)} />);
 });
 

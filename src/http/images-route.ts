@@ -6,10 +6,10 @@
  */
 import { type Context, Hono } from 'hono';
 import { AppError } from '../errors';
-import { parseExpiry, signingSecret, verify } from '../images/signing';
+import { parseExpiry, sign, signingSecret, verify } from '../images/signing';
 import { extensionFor, originalKey } from '../images/storage';
 import { canonicalQuery, parseTransformParams, type TransformParams } from '../images/transform-plan';
-import { signedResource } from '../images/urls';
+import { orOriginal, signedResource } from '../images/urls';
 import { getVariant } from '../images/variants';
 import type { AppEnv } from './types';
 
@@ -40,7 +40,16 @@ imagesRoute.on(['GET', 'HEAD'], '/:file{[0-9a-f-]{36}\\.[a-z]{3,4}}', async (c) 
     'X-Content-Type-Options': 'nosniff',
     'Access-Control-Allow-Origin': '*',
   });
-  const response = await (canonical ? serveVariant(c, id, params, headers) : serveOriginal(c, id, ext, headers));
+  // A variant this server cannot make names the original instead, under the same expiry as this link.
+  const original = async () => {
+    const { publicBaseUrl, publicImageBaseUrl } = c.var.config;
+    if (publicImageBaseUrl) return `${publicImageBaseUrl}/originals/${id}`;
+    const path = `/images/${file}`;
+    return `${publicBaseUrl ?? new URL(c.req.url).origin}${path}?exp=${expires}&sig=${await sign(secret, path, expires)}`;
+  };
+  const response = await (canonical
+    ? orOriginal(() => serveVariant(c, id, params, headers), original)
+    : serveOriginal(c, id, ext, headers));
   // The whole handler, signature check included (a variant's own time is its `transform` entry). Workers
   // advance the clock only at I/O, so this is wall time up to the last storage call, not CPU time.
   response.headers.append('Server-Timing', `total;dur=${elapsed(started)}`);

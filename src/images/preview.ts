@@ -5,7 +5,7 @@
 import { AppError } from '../errors';
 import { encodeBase64 } from '../providers/sniff';
 import type { TransformParams } from './transform-plan';
-import { getVariant } from './variants';
+import { getVariant, type VariantEnv } from './variants';
 
 export const PREVIEW_LIMITS = {
   defaultSide: 512,
@@ -71,14 +71,14 @@ export function previewParams(
 }
 
 export async function makePreview(
-  bucket: R2Bucket,
+  env: VariantEnv,
   job: StoredImage,
   maxSide: number = PREVIEW_LIMITS.defaultSide,
   maxBytes: number = PREVIEW_LIMITS.maxBytes,
 ): Promise<Preview> {
   const side = Math.min(PREVIEW_LIMITS.maxSide, Math.max(PREVIEW_LIMITS.minSide, maxSide));
   for (const { scale, quality } of ATTEMPTS) {
-    const variant = await getVariant({ IMAGES: bucket }, job.id, previewParams(job, side * scale, quality));
+    const variant = await getVariant(env, job.id, previewParams(job, side * scale, quality));
     if (variant.bytes.byteLength <= maxBytes) {
       return {
         data: encodeBase64(variant.bytes),

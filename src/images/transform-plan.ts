@@ -5,13 +5,14 @@
  */
 import * as z from 'zod';
 import { AppError } from '../errors';
-import { checkDecodable, MAX_DECODE_PIXELS, type Size } from './decode';
+import { MAX_DECODE_PIXELS, type Size } from './decode';
 
 /** Hard limits; they keep one transform well inside a Worker's 128 MB (decoded pixels cost 4 bytes each). */
 export const TRANSFORM_LIMITS = {
   maxOutputSide: 4096,
   maxOutputPixels: 16_000_000,
   maxSourceBytes: 25 * 1024 * 1024,
+  /** What this isolate decodes; larger sources go to Cloudflare Images when it is bound (see cf-images.ts). */
   maxSourcePixels: MAX_DECODE_PIXELS,
   /** Sanity cap on crop numbers; the real check is against the source's size. */
   maxCropValue: 65_535,
@@ -184,7 +185,6 @@ function checkOutput({ width, height }: Size): void {
 export function planTransform(params: TransformParams, source: Size & { contentType: string }): TransformPlan {
   const sourceFormat = SOURCE_FORMATS[source.contentType];
   if (!sourceFormat) throw bad(`Images of type ${source.contentType} cannot be transformed.`);
-  checkDecodable(source, 'source image');
   const region = params.crop ?? { x: 0, y: 0, width: source.width, height: source.height };
   if (region.x + region.width > source.width || region.y + region.height > source.height)
     throw bad(

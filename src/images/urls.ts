@@ -1,5 +1,6 @@
 /** Absolute URLs for stored images: signed and expiring on this Worker, or under a public R2 domain. */
 import type { Config } from '../config';
+import { AppError } from '../errors';
 import { sign } from './signing';
 import { extensionFor } from './storage';
 import { canonicalQuery, normaliseTransformParams, type TransformParams } from './transform-plan';
@@ -50,4 +51,19 @@ export async function variantUrl(
   if (!canonical) return imageUrl(ctx, jobId, contentType);
   // Variants are made by this Worker, so they are served from it even when originals have a public domain.
   return signedUrl(ctx, imagePath(jobId, contentType), canonical);
+}
+
+/**
+ * Runs `make` (a transform or preview of an image). An image this server cannot transform is refused with
+ * the reason and a link to its original, which is always served as it is.
+ */
+export async function orOriginal<T>(make: () => Promise<T>, original: () => Promise<string>): Promise<T> {
+  try {
+    return await make();
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'payload_too_large') throw error;
+    throw new AppError('payload_too_large', `${error.message} The original, as it is: ${await original()}`, {
+      cause: error,
+    });
+  }
 }

@@ -8,8 +8,10 @@
  */
 import { AppError } from '../errors';
 import { imageDimensions } from '../providers/sniff';
+import { checkTransformable, makeWorkingCopy, planOnCopy, workingCopyKey } from './cf-images';
+import { MAX_DECODE_PIXELS } from './decode';
 import { originalKey } from './storage';
-import { transformImage } from './transform';
+import { type TransformedImage, transformImage } from './transform';
 import {
   canonicalQuery,
   normaliseTransformParams,
@@ -17,6 +19,7 @@ import {
   type Size,
   TRANSFORM_LIMITS,
   type TransformParams,
+  type TransformPlan,
   variantParams,
 } from './transform-plan';
 
@@ -42,8 +45,14 @@ export function variantKey(id: string, params: TransformParams): string {
 const notFound = () => new AppError('not_found', 'Image not found.');
 
 /** The image `id` transformed by `params` (no params: the original), from the cache or computed and stored. */
+/** Where variants are stored and, for sources over the decode bound, who makes them. */
+export interface VariantEnv {
+  IMAGES: R2Bucket;
+  IMAGE_TRANSFORMS?: ImagesBinding | undefined;
+}
+
 export async function getVariant(
-  env: { IMAGES: R2Bucket },
+  env: VariantEnv,
   id: string,
   params: TransformParams,
   now: number = Date.now(),
@@ -70,22 +79,68 @@ export async function getVariant(
     );
   const contentType = head.httpMetadata?.contentType ?? 'application/octet-stream';
   const stated = sizeOf(head);
-  if (stated) planTransform(normal, { ...stated, contentType });
+  if (stated) {
+    planTransform(normal, { ...stated, contentType });
+    checkTransformable(stated, env.IMAGE_TRANSFORMS);
+  }
+  const readOriginal = async () => {
+    const original = await env.IMAGES.get(originalKey(id));
+    if (!original) throw notFound();
+    return new Uint8Array(await original.arrayBuffer());
+  };
 
-  const original = await env.IMAGES.get(originalKey(id));
-  if (!original) throw notFound();
-  const bytes = new Uint8Array(await original.arrayBuffer());
-  // The header's own size is checked too, before decoding: a small file can still claim a huge canvas.
-  const header = imageDimensions(bytes);
-  if (!header) throw new AppError('internal', 'The stored image could not be decoded.');
-  planTransform(normal, { ...header, contentType });
-  const result = await transformImage(bytes, (size) => planTransform(normal, { ...size, contentType }));
+  let result: TransformedImage;
+  if (stated && stated.width * stated.height > MAX_DECODE_PIXELS) {
+    // Over the bound: from the working copy, without reading the original when the copy is kept.
+    const plan = planTransform(normal, { ...stated, contentType });
+    result = await fromWorkingCopy(env, id, stated, plan, readOriginal, now);
+  } else {
+    const bytes = await readOriginal();
+    // The header's own size is checked too, before decoding: a small file can still claim a huge canvas.
+    const header = imageDimensions(bytes);
+    if (!header) throw new AppError('internal', 'The stored image could not be decoded.');
+    const plan = planTransform(normal, { ...header, contentType });
+    checkTransformable(header, env.IMAGE_TRANSFORMS);
+    result =
+      header.width * header.height > MAX_DECODE_PIXELS
+        ? await fromWorkingCopy(env, id, header, plan, async () => bytes, now)
+        : await transformImage(bytes, (size) => planTransform(normal, { ...size, contentType }));
+  }
   const stored = await env.IMAGES.put(key, result.bytes, {
     httpMetadata: { contentType: result.contentType },
     customMetadata: { source: id, width: String(result.width), height: String(result.height), used: String(now) },
   });
   await dropLeastUsed(env.IMAGES, id, key);
   return { ...result, etag: stored.httpEtag, cached: false };
+}
+
+/**
+ * A transform of an image over the decode bound, run by photon on its working copy (see cf-images.ts), which
+ * is made by Cloudflare Images the first time and kept in R2 with the image's variants.
+ */
+async function fromWorkingCopy(
+  env: VariantEnv,
+  id: string,
+  size: Size,
+  plan: TransformPlan,
+  readOriginal: () => Promise<Uint8Array>,
+  now: number,
+): Promise<TransformedImage> {
+  const key = workingCopyKey(id);
+  const kept = await env.IMAGES.get(key);
+  let copy: Uint8Array;
+  if (kept) {
+    copy = new Uint8Array(await kept.arrayBuffer());
+    if (lastUse(kept) < now - USE_RECORDED_EVERY_MS) await recordUse(env.IMAGES, kept, copy, now);
+  } else {
+    const made = await makeWorkingCopy(env.IMAGE_TRANSFORMS!, await readOriginal(), size);
+    copy = made.bytes;
+    await env.IMAGES.put(key, copy, {
+      httpMetadata: { contentType: 'image/png' },
+      customMetadata: { source: id, width: String(made.width), height: String(made.height), used: String(now) },
+    });
+  }
+  return transformImage(copy, (copySize) => planOnCopy(plan, size, copySize));
 }
 
 /** When a variant was last recorded as used (its store time if never). */

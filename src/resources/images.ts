@@ -15,6 +15,7 @@ import type { RequestContext } from '../calls/context';
 import { AppError } from '../errors';
 import { originalKey } from '../images/storage';
 import { parseTransformParams } from '../images/transform-plan';
+import { imageUrl, orOriginal } from '../images/urls';
 import { getVariant } from '../images/variants';
 import type { Job } from '../jobs/model';
 import { toView, viewsOf } from '../jobs/view';
@@ -150,7 +151,11 @@ export const registerImageResources: ToolRegistrar = (server, ctx) => {
       const job = await finishedImage(ctx, uri, idOf(rawId));
       const params = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, idOf(v)]));
       try {
-        const variant = await getVariant({ IMAGES: ctx.bucket }, job.id, parseTransformParams(params));
+        const urls = await ctx.urls();
+        const variant = await orOriginal(
+          () => getVariant(ctx.variants, job.id, parseTransformParams(params)),
+          () => imageUrl(urls, job.id, job.content_type ?? 'image/png'),
+        );
         if (variant.bytes.byteLength > MAX_INLINE_BYTES)
           throw new AppError(
             'payload_too_large',

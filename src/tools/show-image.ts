@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { GALLERY_APP_META } from '../apps/gallery';
 import { AppError } from '../errors';
 import { makePreview, PREVIEW_LIMITS } from '../images/preview';
+import { orOriginal } from '../images/urls';
 import { describeJob, imageLinks, JobEntrySchema, toView } from '../jobs/view';
 import { READ_ONLY, type ToolRegistrar } from './define';
 import { imageRef, PreviewSchema } from './schemas';
@@ -33,7 +34,11 @@ export const registerShowImage: ToolRegistrar = (server, ctx) => {
     if (!job) throw new AppError('not_found', `No image with id "${id}". Check the id with list_generations.`);
     if (job.status !== 'completed')
       throw new AppError('bad_request', `Job "${id}" is ${job.status}, so there is no image to show yet.`);
-    const [view, preview] = await Promise.all([toView(job, await ctx.urls()), makePreview(ctx.bucket, job, max_side)]);
+    const view = await toView(job, await ctx.urls());
+    const preview = await orOriginal(
+      () => makePreview(ctx.variants, job, max_side),
+      async () => view.image_url ?? '',
+    );
     // describeJob's own line already says provider, model, size and job id.
     const facts = [
       ...(view.content_type ? [view.content_type] : []),

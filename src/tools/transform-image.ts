@@ -13,7 +13,7 @@ import {
   type TransformParams,
   variantParams,
 } from '../images/transform-plan';
-import { variantUrl } from '../images/urls';
+import { imageUrl, orOriginal, variantUrl } from '../images/urls';
 import { getVariant } from '../images/variants';
 import { altText } from '../jobs/view';
 import { READ_ONLY, type ToolRegistrar } from './define';
@@ -88,8 +88,12 @@ export const registerTransformImage: ToolRegistrar = (server, ctx) => {
     );
     const query = canonicalQuery(params);
     if (!query) throw new AppError('bad_request', 'Nothing to do: give a crop, width, height, rotate, flip or format.');
-    const variant = await getVariant({ IMAGES: ctx.bucket }, job.id, params);
-    const url = await variantUrl(await ctx.urls(), job.id, job.content_type, params);
+    const urls = await ctx.urls();
+    const variant = await orOriginal(
+      () => getVariant(ctx.variants, job.id, params),
+      () => imageUrl(urls, job.id, job.content_type ?? 'image/png'),
+    );
+    const url = await variantUrl(urls, job.id, job.content_type, params);
     const exp = Number(new URL(url).searchParams.get('exp'));
     const result = {
       image_id: job.id,
@@ -106,7 +110,7 @@ export const registerTransformImage: ToolRegistrar = (server, ctx) => {
     const preview =
       include_preview &&
       (await makePreview(
-        ctx.bucket,
+        ctx.variants,
         { id: job.id, width: variant.width, height: variant.height, transform: params },
         THUMBNAIL.side,
         THUMBNAIL.maxBytes,

@@ -61,15 +61,24 @@ async function previewsOf(ctx: RequestContext, jobs: readonly Job[], mode: Previ
   if (mode === 'thumbnail') {
     // Unasked for, so it never fails the call: an image that will not shrink under the bound goes without.
     const [job] = done;
-    const thumbnail = await makePreview(ctx.bucket, job!, THUMBNAIL.side, THUMBNAIL.maxBytes).catch((error) => {
+    const thumbnail = await makePreview(ctx.variants, job!, THUMBNAIL.side, THUMBNAIL.maxBytes).catch((error) => {
       log.warn('no thumbnail', { job_id: job!.id, error: describeError(error) });
       return undefined;
     });
     return thumbnail && [{ job_id: job!.id, ...thumbnail }];
   }
-  return Promise.all(
-    done.slice(0, MAX_PREVIEWS).map(async (job) => ({ job_id: job.id, ...(await makePreview(ctx.bucket, job)) })),
+  // Asked for, but still an extra: an image that cannot be previewed goes without, and the text says why.
+  const made = await Promise.all(
+    done.slice(0, MAX_PREVIEWS).map(async (job) => {
+      try {
+        return { job_id: job.id, ...(await makePreview(ctx.variants, job)) };
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return { job_id: job.id, error: error.message };
+      }
+    }),
   );
+  return made;
 }
 
 export async function waitAndReport(
@@ -171,7 +180,10 @@ export async function reportJobs(
       : undefined;
   const lines = views.map(describeJob);
   if (hint) lines.push(hint);
-  const previews = await previewsOf(ctx, jobs, options.preview ?? 'none');
+  const attempted = await previewsOf(ctx, jobs, options.preview ?? 'none');
+  const previews = attempted?.flatMap((p) => ('data' in p ? [p] : []));
+  for (const p of attempted ?? [])
+    if ('error' in p) lines.push(`No preview of ${p.job_id}: ${p.error} Its image_url shows it.`);
   return {
     content: [
       { type: 'text', text: lines.join('\n') },

@@ -37,6 +37,21 @@ function rgbPng(width: number, height: number, raw: Buffer, level?: number): Buf
   ]);
 }
 
+/** An RGB PNG whose pixel (x, y) takes the colour of the quadrant it lies in (top-left, top-right, bottom-left, bottom-right). */
+export function quadrantsPng(width: number, height: number, colours: ReadonlyArray<[number, number, number]>): Buffer {
+  const rowOf = (top: boolean) => {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x++) row.set(colours[(top ? 0 : 2) + (x < width / 2 ? 0 : 1)]!, 1 + x * 3);
+    return row;
+  };
+  const [top, bottom] = [rowOf(true), rowOf(false)];
+  return rgbPng(
+    width,
+    height,
+    Buffer.concat(Array.from({ length: height }, (_, y) => (y < height / 2 ? top : bottom))),
+  );
+}
+
 /** An RGB PNG of the given size in one colour. */
 export function tinyPng(width = 1, height = 1, rgb: [number, number, number] = [200, 80, 40]): Buffer {
   const row = Buffer.alloc(1 + width * 3);

@@ -99,7 +99,7 @@ describe('show_image', () => {
       { bytes: png, contentType: 'image/png', width: side, height: side, model: 'test', seed: null },
       { subject: 'alice', prompt: 'noise', provider: 'test', model: 'test', seed: null },
     );
-    const preview = await makePreview(env.IMAGES, { id, width: side, height: side }, side);
+    const preview = await makePreview(env, { id, width: side, height: side }, side);
     expect(preview.bytes).toBeLessThanOrEqual(PREVIEW_LIMITS.maxBytes);
     expect(decode(preview.data).byteLength).toBe(preview.bytes);
     expect(preview.width).toBeLessThan(side);
