@@ -6,6 +6,7 @@ import { createExecutionContext, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 import worker from '../../src/index';
+import { fetchWith, toolCall } from '../helpers/app';
 import { TOKENS } from '../helpers/tokens';
 
 async function health(overrides: Record<string, string>) {
@@ -80,24 +81,9 @@ describe('/health', () => {
 
 describe('PUBLIC_BASE_URL', () => {
   it('makes every link, whatever Host the request came with', async () => {
-    const response = await worker.fetch!(
-      new Request('http://evil.example/mcp', {
-        method: 'POST',
-        headers: {
-          host: 'evil.example',
-          authorization: `Bearer ${TOKENS.alice}`,
-          'content-type': 'application/json',
-          accept: 'application/json',
-        },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'tools/call',
-          params: { name: 'gallery_link', arguments: {} },
-        }),
-      }) as Parameters<NonNullable<typeof worker.fetch>>[0],
-      { ...env, PUBLIC_BASE_URL: 'https://img.example.com' },
-      createExecutionContext(),
+    const response = await fetchWith(
+      { PUBLIC_BASE_URL: 'https://img.example.com' },
+      toolCall('gallery_link', {}, { url: 'http://evil.example/mcp', headers: { host: 'evil.example' } }),
     );
     const reply = (await response.json()) as { result: { structuredContent: { url: string } } };
     expect(reply.result.structuredContent.url).toMatch(/^https:\/\/img\.example\.com\/gallery\?/);

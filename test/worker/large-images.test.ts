@@ -4,11 +4,10 @@
  * with the size and geometry asked for; without the binding they are refused with the reason and a link to
  * the original. The original itself is always served as it is.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import { PhotonImage } from '@cf-wasm/photon';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
-import { app } from '../../src/http/app';
 import { planOnCopy, workingCopyKey, workingSize } from '../../src/images/cf-images';
 import { MAX_DECODE_PIXELS } from '../../src/images/decode';
 import { signingSecret } from '../../src/images/signing';
@@ -17,8 +16,9 @@ import { planTransform, type TransformParams } from '../../src/images/transform-
 import { variantUrl } from '../../src/images/urls';
 import { getVariant } from '../../src/images/variants';
 import { quadrantsPng } from '../fakes/png';
+import { fetchWith, toolCall } from '../helpers/app';
 import { insertJob } from '../helpers/jobs';
-import { callTool, TOKENS, textOf } from '../helpers/mcp';
+import { callTool, textOf } from '../helpers/mcp';
 
 type Rgb = [number, number, number];
 const RED: Rgb = [255, 0, 0];
@@ -78,13 +78,8 @@ async function signed(id: string, params: TransformParams): Promise<string> {
 }
 
 /** The Worker's fetch, with or without the binding. */
-async function get(path: string, withBinding: boolean): Promise<Response> {
-  const ctx = createExecutionContext();
-  const bindings = withBinding ? env : { ...env, IMAGE_TRANSFORMS: undefined };
-  const response = await app.fetch(new Request(`http://localhost${path}`), bindings, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+const get = (path: string, withBinding: boolean) =>
+  fetchWith(withBinding ? {} : { IMAGE_TRANSFORMS: undefined }, new Request(`http://localhost${path}`));
 
 /** The src of an image's card on the first gallery page, with or without the binding. */
 async function thumbnailOf(id: string, withBinding: boolean): Promise<string> {
@@ -163,26 +158,7 @@ describe('an image over the decode bound', () => {
   it('without the binding: shown in the gallery from its original, and show_image says why and where', async () => {
     const id = await bigImage();
     expect(await thumbnailOf(id, false)).toMatch(new RegExp(`/images/${id}\\.png\\?exp=\\d+&sig=`));
-    const ctx = createExecutionContext();
-    const shown = await app.fetch(
-      new Request('http://localhost/mcp', {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${TOKENS.alice}`,
-          'content-type': 'application/json',
-          accept: 'application/json',
-        },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'tools/call',
-          params: { name: 'show_image', arguments: { image_id: id } },
-        }),
-      }),
-      { ...env, IMAGE_TRANSFORMS: undefined },
-      ctx,
-    );
-    await waitOnExecutionContext(ctx);
+    const shown = await fetchWith({ IMAGE_TRANSFORMS: undefined }, toolCall('show_image', { image_id: id }));
     const result = ((await shown.json()) as { result: { isError: boolean; content: Array<{ text: string }> } }).result;
     expect(result.isError).toBe(true);
     expect(result.content[0]!.text).toMatch(/not bound here .* The original, as it is: http:\/\/localhost\/images\//);
