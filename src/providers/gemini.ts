@@ -7,6 +7,7 @@ import type { GenerateContentParameters, GoogleGenAI } from '@google/genai';
 import * as z from 'zod';
 import { classifyHttp, classifyThrown, gatewayErrorDetail, redact, viaGateway } from './errors';
 import { findGeminiModel, GEMINI_DEFAULT_MODEL, GEMINI_MODELS } from './gemini-models';
+import { resolutionSize } from './plan';
 import { decodeBase64, encodeBase64, imageDimensions, sniffImageType } from './sniff';
 import {
   type GeneratedImage,
@@ -91,18 +92,12 @@ const malformed = (message: string) => new ProviderError(message, false, 'malfor
 
 const policy = (message: string) => new ProviderError(`${message}. Rephrase the prompt.`, false, 'content_policy');
 
-/** Long side in pixels of each `imageSize`; Gemini keeps about the same pixel count for every ratio. */
-const LONG_SIDE: Record<string, number> = { '512': 512, '1K': 1024, '2K': 2048, '4K': 4096 };
-
 /** The size an image should have, for bytes whose header we cannot read. */
 export function nominalSize(request: GenerationRequest): { width: number; height: number } {
   const match = /^(\d+):(\d+)$/.exec(request.aspectRatio ?? '');
   if (!match) return { width: request.width, height: request.height };
-  const ratio = Number(match[1]) / Number(match[2]);
-  const long = LONG_SIDE[request.resolution ?? '1K'] ?? 1024;
-  return ratio >= 1
-    ? { width: long, height: Math.round(long / ratio) }
-    : { width: Math.round(long * ratio), height: long };
+  const [width, height] = resolutionSize(request.resolution ?? '1K', Number(match[1]) / Number(match[2]));
+  return { width, height };
 }
 
 /** The image out of a generateContent answer, or the reason there is none. */

@@ -75,7 +75,37 @@ interface SizePlan {
   width: number;
   height: number;
   aspectRatio: string | null;
+  /** For models with named resolutions: the one chosen. */
+  resolution?: string | null;
   adaptation?: string;
+}
+
+/**
+ * The side of the square of each named resolution. Gemini keeps about that square's pixel count for every
+ * ratio, in multiples of 16: 1:1 at 4K is 4096x4096, 16:9 at 4K 5504x3072
+ * (ai.google.dev/gemini-api/docs/image-generation, "Aspect ratios and image size").
+ */
+export const RESOLUTION_LONG_SIDE: Readonly<Record<string, number>> = {
+  '512': 512,
+  '1K': 1024,
+  '2K': 2048,
+  '4K': 4096,
+};
+
+/** The size a named resolution makes at `ratio`: the square's pixel count, sides rounded to 16. */
+export function resolutionSize(resolution: string, ratio: number): [number, number] {
+  const side = RESOLUTION_LONG_SIDE[resolution] ?? DEFAULT_SIDE;
+  return [Math.round((side * Math.sqrt(ratio)) / 16) * 16, Math.round(side / Math.sqrt(ratio) / 16) * 16];
+}
+
+/**
+ * The resolution for a requested long side: the smallest that reaches it, else the largest offered; without
+ * a requested size, the model's first (its default).
+ */
+function pickResolution(resolutions: readonly string[], long: number | undefined): string {
+  const bySize = [...resolutions].sort((a, b) => (RESOLUTION_LONG_SIDE[a] ?? 0) - (RESOLUTION_LONG_SIDE[b] ?? 0));
+  if (long === undefined) return resolutions[0]!;
+  return bySize.find((r) => (RESOLUTION_LONG_SIDE[r] ?? 0) >= long) ?? bySize.at(-1)!;
 }
 
 function planSize(input: PlanInput, sizes: SizeSupport, model: string): SizePlan {
@@ -141,15 +171,26 @@ function planSize(input: PlanInput, sizes: SizeSupport, model: string): SizePlan
       const best = [...sizes.ratios].sort(
         (a, b) => Math.abs(Math.log(parseAspectRatio(a) / target)) - Math.abs(Math.log(parseAspectRatio(b) / target)),
       )[0]!;
-      const [w, h] = sizeFromRatio(parseAspectRatio(best));
-      const exact = input.aspect_ratio !== undefined && parseAspectRatio(input.aspect_ratio) === parseAspectRatio(best);
+      const askedLong =
+        input.width !== undefined || input.height !== undefined
+          ? Math.max(input.width ?? 0, input.height ?? 0)
+          : undefined;
+      const resolution = sizes.resolutions?.length ? pickResolution(sizes.resolutions, askedLong) : null;
+      const [w, h] = resolution
+        ? resolutionSize(resolution, parseAspectRatio(best))
+        : sizeFromRatio(parseAspectRatio(best));
+      const [width, height] = [Math.round(w), Math.round(h)];
+      const sameRatio = ratio !== undefined && parseAspectRatio(best) === ratio;
+      const exact = sameRatio && (askedLong === undefined || askedLong === Math.max(width, height));
+      const offered = resolution ? ` at ${sizes.resolutions!.join(', ')}` : '';
       return {
-        width: Math.round(w),
-        height: Math.round(h),
+        width,
+        height,
         aspectRatio: best,
+        resolution,
         ...(asked &&
           !exact && {
-            adaptation: `${model} takes aspect ratios (${sizes.ratios.join(', ')}); ${asked} became ${best}`,
+            adaptation: `${model} takes aspect ratios (${sizes.ratios.join(', ')})${offered}; ${asked} became ${best}${resolution ? ` ${resolution} (${width}x${height})` : ''}`,
           }),
       };
     }
@@ -219,8 +260,7 @@ export function planRequest(model: ModelInfo, input: PlanInput): Plan {
   if (background === 'transparent' && outputFormat === 'jpeg') {
     throw new AppError('bad_request', 'A transparent background needs output_format png or webp, not jpeg.');
   }
-  const resolution =
-    caps.sizes.kind === 'aspect' && caps.sizes.resolutions?.length ? (caps.sizes.resolutions[0] ?? null) : null;
+  const resolution = size.resolution ?? null;
   return {
     request: {
       prompt: input.prompt,

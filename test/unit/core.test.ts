@@ -6,6 +6,7 @@ import { originAllowed } from '../../src/http/origin';
 import type { Job } from '../../src/jobs/model';
 import { canTransition, JOB_STATUSES, retryDelaySeconds } from '../../src/jobs/model';
 import { pollDelays, waitForJobs } from '../../src/jobs/wait';
+import { findGeminiModel } from '../../src/providers/gemini-models';
 import { PLACEHOLDER_MODEL, PlaceholderProvider } from '../../src/providers/placeholder';
 import { wrapText } from '../../src/providers/placeholder-art';
 import { planRequest } from '../../src/providers/plan';
@@ -49,6 +50,19 @@ describe('sizing', () => {
   it('turns aspect ratios into sizes with the long side at 1024', () => {
     expect(resolveSize({ aspect_ratio: '16:9' }, caps)).toEqual({ width: 1024, height: 576 });
     expect(resolveSize({ aspect_ratio: '3:4' }, caps)).toEqual({ width: 768, height: 1024 });
+  });
+  it('picks the named resolution that reaches the size asked for, and says so when it differs', () => {
+    const pro = findGeminiModel('gemini-3-pro-image')!;
+    const plan = (input: Record<string, unknown>) => planRequest(pro, { prompt: 'x', ...input });
+    expect(plan({}).request).toMatchObject({ width: 1024, height: 1024, resolution: '1K' });
+    expect(plan({ width: 4096, height: 4096 }).request).toMatchObject({ width: 4096, height: 4096, resolution: '4K' });
+    expect(plan({ width: 4096, height: 4096 }).adaptations).toEqual([]);
+    // About the square's pixel count at every ratio: 16:9 at 4K is over 16.7 Mpx.
+    expect(plan({ width: 5504, height: 3096 }).request).toMatchObject({ width: 5456, height: 3072, resolution: '4K' });
+    const asked = plan({ width: 3000, height: 3000 });
+    expect(asked.request).toMatchObject({ width: 4096, height: 4096, resolution: '4K' });
+    expect(asked.adaptations.join()).toMatch(/3000x3000 became 1:1 4K \(4096x4096\)/);
+    expect(plan({ width: 9000, height: 9000 }).request.resolution).toBe('4K');
   });
   it('refuses what the provider cannot make, naming the range', () => {
     expect(() => resolveSize({ width: 10 }, caps)).toThrow(/width 10 is outside placeholder's range 64–2048/);

@@ -147,8 +147,9 @@ describe('response mapping', () => {
     const r = request({ aspectRatio: '9:16', resolution: '2K' });
     expect(readGeminiImage(answer([{ inlineData: { mimeType: 'image/png', data: b64(bare) } }]), r)).toMatchObject({
       contentType: 'image/jpeg',
-      width: 1152,
-      height: 2048,
+      // The pixel count of 2K's square at 9:16, sides in multiples of 16.
+      width: 1536,
+      height: 2736,
     });
   });
 
@@ -278,7 +279,7 @@ describe('against the fake Gemini API', () => {
       height: 768,
     });
     const jpeg = await run(request({ prompt: `FAKE:mislabelled ${crypto.randomUUID()}` }));
-    expect(jpeg).toMatchObject({ contentType: 'image/jpeg', width: 1024, height: 576 });
+    expect(jpeg).toMatchObject({ contentType: 'image/jpeg', width: 1360, height: 768 });
   });
 
   it('classifies every failure mode', async () => {
