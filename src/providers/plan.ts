@@ -3,6 +3,7 @@
  * recorded for the caller), or refused with a message that names what would work. Pure: no I/O.
  */
 import { AppError } from '../errors';
+import { MAX_DECODE_PIXELS } from '../images/decode';
 import type { GenerationRequest, ModelInfo, SizeSupport } from './types';
 
 export interface PlanInput {
@@ -106,6 +107,30 @@ function pickResolution(resolutions: readonly string[], long: number | undefined
   const bySize = [...resolutions].sort((a, b) => (RESOLUTION_LONG_SIDE[a] ?? 0) - (RESOLUTION_LONG_SIDE[b] ?? 0));
   if (long === undefined) return resolutions[0]!;
   return bySize.find((r) => (RESOLUTION_LONG_SIDE[r] ?? 0) >= long) ?? bySize.at(-1)!;
+}
+
+/** The most pixels a model's sizes allow, and how to ask for them (for list_providers' large-image note). */
+export function largestSize(sizes: SizeSupport): { pixels: number; label: string } {
+  switch (sizes.kind) {
+    case 'range': {
+      const pixels = Math.min(sizes.max * sizes.max, sizes.maxPixels ?? Number.POSITIVE_INFINITY);
+      return { pixels, label: `${sizes.max}px sides` };
+    }
+    case 'fixed': {
+      const [w, h] = [...sizes.sizes].sort((a, b) => b[0] * b[1] - a[0] * a[1])[0]!;
+      return { pixels: w * h, label: `${w}x${h}` };
+    }
+    case 'aspect': {
+      const resolution = sizes.resolutions?.length ? pickResolution(sizes.resolutions, Number.POSITIVE_INFINITY) : null;
+      const sized = sizes.ratios.map((ratio) => {
+        const [w, h] = resolution
+          ? resolutionSize(resolution, parseAspectRatio(ratio))
+          : sizeFromRatio(parseAspectRatio(ratio)).map(Math.round);
+        return { pixels: w! * h!, label: `${resolution ?? ''} ${ratio}`.trim() };
+      });
+      return sized.sort((a, b) => b.pixels - a.pixels)[0]!;
+    }
+  }
 }
 
 function planSize(input: PlanInput, sizes: SizeSupport, model: string): SizePlan {
@@ -218,6 +243,14 @@ function pick(
   return value;
 }
 
+/** What happens to an image too large for this server to decode (see images/cf-images.ts). */
+function largeImageNote(size: { width: number; height: number }): string {
+  return (
+    `${size.width}x${size.height} is over the ${MAX_DECODE_PIXELS} pixels this server decodes: the image is kept ` +
+    'as made, and previews and transforms of it come from a copy scaled down to that bound'
+  );
+}
+
 export function planRequest(model: ModelInfo, input: PlanInput): Plan {
   const caps = model.capabilities;
   const adaptations: string[] = [];
@@ -229,6 +262,7 @@ export function planRequest(model: ModelInfo, input: PlanInput): Plan {
   }
   const size = planSize(input, caps.sizes, model.id);
   if (size.adaptation) adaptations.push(size.adaptation);
+  if (size.width * size.height > MAX_DECODE_PIXELS) adaptations.push(largeImageNote(size));
 
   let negativePrompt = input.negative_prompt?.trim() || null;
   if (negativePrompt && !caps.negativePrompt) {

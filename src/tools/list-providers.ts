@@ -1,7 +1,9 @@
 /** list_providers: what this server can generate with, and how to prompt each model. */
 import * as z from 'zod';
 import type { RequestContext } from '../calls/context';
+import { MAX_DECODE_PIXELS } from '../images/decode';
 import { daysUntilShutdown, lifecycleAt } from '../providers/lifecycle';
+import { largestSize } from '../providers/plan';
 import type { ProviderStatus } from '../providers/status';
 import type { ImageProvider, ModelInfo } from '../providers/types';
 import { READ_ONLY, type ToolRegistrar } from './define';
@@ -127,6 +129,25 @@ export function lifecycleWarning(providerId: string, model: ModelInfo, now: numb
   return null;
 }
 
+/**
+ * Which models can make images over the decode bound, and what then happens to previews and transforms of
+ * them (images/cf-images.ts); null when none can.
+ */
+export function largeImageWarning(providers: Iterable<ImageProvider>, now: number, bound: boolean): string | null {
+  const over = [...providers].flatMap((p) =>
+    p.catalogue.flatMap((m) => {
+      if (lifecycleAt(m, now) === 'retired') return [];
+      const largest = largestSize(m.capabilities.sizes);
+      return largest.pixels > MAX_DECODE_PIXELS ? [`${p.id}/${m.id} (${largest.label})`] : [];
+    }),
+  );
+  if (over.length === 0) return null;
+  const then = bound
+    ? 'previews, transforms and thumbnails of them come from a copy that Cloudflare Images scales down to that bound'
+    : 'previews and transforms of them are refused with a link to the original (IMAGE_TRANSFORMS is not bound)';
+  return `Images over ${MAX_DECODE_PIXELS} pixels, which ${over.join(', ')} can make, are stored as made; ${then}.`;
+}
+
 /** What list_providers and get_server_info both say of a provider. */
 export function providerSummary(
   ctx: Pick<RequestContext, 'paidProviders'>,
@@ -158,6 +179,8 @@ export const registerListProviders: ToolRegistrar = (server, ctx) => {
     const warnings = [...ctx.registry.providers.values()].flatMap((p) =>
       p.catalogue.flatMap((m) => lifecycleWarning(p.id, m, now) ?? []),
     );
+    const large = largeImageWarning(ctx.registry.providers.values(), now, Boolean(ctx.variants.IMAGE_TRANSFORMS));
+    if (large) warnings.push(large);
     const lines = providers.map((p) => {
       const live = p.models.filter((m) => m.lifecycle !== 'retired').map((m) => m.id);
       const retired = p.models.filter((m) => m.lifecycle === 'retired').map((m) => `${m.id} → ${m.replacement}`);

@@ -1,5 +1,8 @@
 /** list_providers and routing through the real Worker, where Workers AI cannot run (local mode). */
 import { describe, expect, it } from 'vitest';
+import { MAX_DECODE_PIXELS } from '../../src/images/decode';
+import { findGeminiModel } from '../../src/providers/gemini-models';
+import { largestSize, planRequest } from '../../src/providers/plan';
 import { callTool } from '../helpers/mcp';
 
 interface Listing {
@@ -26,6 +29,20 @@ describe('list_providers', () => {
       expect(model.style).toHaveProperty('prompt_grammar');
     }
     expect(Array.isArray(structured.warnings)).toBe(true);
+  });
+
+  it('names the models that can make images over the decode bound, and what then happens', async () => {
+    const { structured } = await callTool<Listing>('list_providers');
+    const large = structured.warnings.find((w) => w.startsWith(`Images over ${MAX_DECODE_PIXELS} pixels`));
+    expect(large).toMatch(/gemini\/gemini-3-pro-image \(4K \d+:\d+\)/);
+    expect(large).toMatch(/come from a copy that Cloudflare Images scales down to that bound\.$/);
+    expect(large).not.toMatch(/placeholder\//);
+    const gemini = structured.providers.find((p) => p.id === 'gemini')!;
+    const pro = gemini.models.find((m) => m.id === 'gemini-3-pro-image')!;
+    expect(largestSize(findGeminiModel(pro.id)!.capabilities.sizes).pixels).toBeGreaterThan(MAX_DECODE_PIXELS);
+    // The planner says it of a job that asks for such a size.
+    const plan = planRequest(findGeminiModel('gemini-3-pro-image')!, { prompt: 'x', width: 6300, height: 2700 });
+    expect(plan.adaptations.at(-1)).toMatch(/is over the \d+ pixels this server decodes: the image is kept as made/);
   });
 
   it('routes around an unavailable provider and records which ran and why', async () => {
