@@ -179,3 +179,61 @@ describe('an image over the decode bound', () => {
     expect(await env.IMAGES.head(workingCopyKey(id))).toBeNull();
   });
 });
+
+interface Generated {
+  status: string;
+  jobs: Array<{
+    job_id: string;
+    status: string;
+    width: number;
+    height: number;
+    image_url: string;
+    adaptations: string[];
+  }>;
+}
+
+describe.each([
+  ['4096x4096 (1:1 at 4K)', 4096, 4096],
+  ['5456x3072 (16:9 at 4K, over the bound)', 5456, 3072],
+])('a Gemini image of %s, end to end', (_, width, height) => {
+  it('completes and is served; show_image, a transform and the gallery work from it', async () => {
+    const result = await callTool<Generated>('generate_image_and_wait', {
+      prompt: 'a lighthouse in 4K',
+      provider: 'gemini',
+      model: 'gemini-3-pro-image',
+      width,
+      height,
+    });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    const [job] = result.structured.jobs;
+    expect(job).toMatchObject({ status: 'completed', width, height });
+    const over = width * height > MAX_DECODE_PIXELS;
+    expect(job!.adaptations.some((a) => a.includes('pixels this server decodes'))).toBe(over);
+
+    const original = await get(new URL(job!.image_url).pathname + new URL(job!.image_url).search, true);
+    expect(original.status).toBe(200);
+    const bytes = new Uint8Array(await original.arrayBuffer());
+    expect(new DataView(bytes.buffer).getUint32(16)).toBe(width);
+
+    const shown = await callTool<{ preview: { width: number; height: number } }>('show_image', {
+      image_id: job!.job_id,
+    });
+    expect(shown.isError, textOf(shown)).toBeFalsy();
+    expect(shown.structured.preview.width / shown.structured.preview.height).toBeCloseTo(width / height, 1);
+
+    const transformed = await callTool<{ width: number; height: number }>('transform_image', {
+      image_id: job!.job_id,
+      width: 512,
+      format: 'jpeg',
+    });
+    expect(transformed.isError, textOf(transformed)).toBeFalsy();
+    expect(transformed.structured.width).toBe(512);
+
+    const thumbnail = await thumbnailOf(job!.job_id, true);
+    const served = await get(new URL(thumbnail).pathname + new URL(thumbnail).search, true);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('image/jpeg');
+    await served.arrayBuffer();
+    expect((await env.IMAGES.head(workingCopyKey(job!.job_id))) !== null).toBe(over);
+  });
+});
