@@ -94,6 +94,13 @@ export class BenchClient {
     if (!response.ok) throw new Error(`ai-image: HTTP ${response.status}`);
   }
 
+  /** Replaces finished job `id`'s original with `png`, of `side`² pixels, without the Worker decoding it. */
+  async storeOriginal(id: string, png: Uint8Array<ArrayBuffer>, side: number): Promise<void> {
+    const query = new URLSearchParams({ id, width: String(side), height: String(side) });
+    const response = await fetch(`${this.url}/__bench/original?${query}`, { method: 'POST', body: png });
+    if (!response.ok) throw new Error(`original: HTTP ${response.status} ${await response.text()}`);
+  }
+
   async r2Keys(prefix: string): Promise<string[]> {
     const response = await fetch(`${this.url}/__bench/r2-keys?prefix=${encodeURIComponent(prefix)}`);
     return ((await response.json()) as { keys: string[] }).keys;

@@ -5,7 +5,8 @@
  * file can become a call to it.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,12 +29,26 @@ export interface BenchDevOptions {
   vars?: Record<string, string>;
 }
 
-export async function startBenchDev(options: BenchDevOptions): Promise<DevServer> {
-  const persistDir = await mkdtemp(join(tmpdir(), 'imagegen-bench-'));
-  await promisify(execFile)(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], {
+/**
+ * Applying the migrations takes wrangler seconds, and scenario 8 starts dozens of servers: they are applied once
+ * per run into a template directory, and each server starts from a copy of it, state that nothing has served yet.
+ */
+let migrated: Promise<string> | undefined;
+
+async function migratedTemplate(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'imagegen-bench-template-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  await promisify(execFile)(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', dir], {
     cwd: root,
     env: wranglerEnv,
   });
+  return dir;
+}
+
+export async function startBenchDev(options: BenchDevOptions): Promise<DevServer> {
+  migrated ??= migratedTemplate();
+  const persistDir = await mkdtemp(join(tmpdir(), 'imagegen-bench-'));
+  await cp(await migrated, persistDir, { recursive: true });
   const port = await freePort();
   // The script first: yargs would take a positional after --var as one more value of that array option.
   const args = [

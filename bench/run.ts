@@ -1,8 +1,8 @@
 /**
  * `npm run bench` (and `bench:quick`): starts the bench build of the Worker under `wrangler dev --local`
- * with fresh state, runs every scenario against it, prints a table and writes the same figures to
- * bench/results/. A scenario that throws is reported as failed and the run exits non-zero; a missed
- * target is only reported.
+ * with fresh state, runs the scenarios against it (scenario 8 starts a fresh one per measurement), prints a
+ * table and writes the same figures to bench/results/. A scenario that throws is reported as failed and the
+ * run exits non-zero; a missed target is only reported.
  */
 import { join } from 'node:path';
 import { fakeProviderVars, startFakes } from '../test/fakes/all.ts';
@@ -22,6 +22,7 @@ import type { BenchContext } from './scenarios/context.ts';
 import { cpuPerInvocation } from './scenarios/cpu.ts';
 import { footprint } from './scenarios/footprint.ts';
 import { generateToImage } from './scenarios/latency.ts';
+import { peakMemory } from './scenarios/memory.ts';
 import { requestPath } from './scenarios/request-path.ts';
 import { throughput } from './scenarios/throughput.ts';
 import { transforms } from './scenarios/transforms.ts';
@@ -34,6 +35,8 @@ const only = process.argv
   .split(',')
   .map(Number);
 const wanted = (id: number) => !only || only.includes(id);
+/** The scenarios that share one server. */
+const SHARED = [1, 2, 3, 4, 5, 7];
 const log = (message: string) => console.error(message);
 
 async function guarded(
@@ -63,25 +66,34 @@ async function main(): Promise<number> {
   // Build-time figures first, while no dev server competes for the CPU.
   results.push(await guarded(6, 'Bundle and start-up', () => bundleAndStartup(quick)));
 
-  log('== starting the provider fakes and wrangler dev --local bench/worker.ts');
+  log('== starting the provider fakes');
   const fakes = await startFakes();
-  const server = await startBenchDev({ script: 'bench/worker.ts', vars: fakeProviderVars(fakes) });
+  const startServer = () => startBenchDev({ script: 'bench/worker.ts', vars: fakeProviderVars(fakes) });
   try {
-    const client = new BenchClient(server.url);
-    const ctx: BenchContext = { client, server, quick, log };
-    const isolate = (await client.counters()).isolate;
-    results.push(await guarded(1, 'Generate-to-image latency', () => generateToImage(ctx)));
-    results.push(await guarded(2, 'MCP request path', () => requestPath(ctx)));
-    results.push(await guarded(3, 'Throughput', () => throughput(ctx)));
-    results.push(await guarded(4, 'Transforms (photon vs sharp)', () => transforms(ctx)));
-    results.push(await guarded(5, 'Platform footprint per image', () => footprint(ctx)));
-    results.push(await guarded(7, 'CPU per invocation', () => cpuPerInvocation(ctx)));
-    // wrangler dev reloads the Worker when a source file changes, which restarts the counts mid-run.
-    if ((await client.counters()).isolate !== isolate) {
-      warnings.push('the Worker was reloaded during the run (a source file changed); counts may be incomplete');
+    if (SHARED.some(wanted)) {
+      log('== starting wrangler dev --local bench/worker.ts');
+      const server = await startServer();
+      try {
+        const client = new BenchClient(server.url);
+        const ctx: BenchContext = { client, server, quick, log };
+        const isolate = (await client.counters()).isolate;
+        results.push(await guarded(1, 'Generate-to-image latency', () => generateToImage(ctx)));
+        results.push(await guarded(2, 'MCP request path', () => requestPath(ctx)));
+        results.push(await guarded(3, 'Throughput', () => throughput(ctx)));
+        results.push(await guarded(4, 'Transforms (photon vs sharp)', () => transforms(ctx)));
+        results.push(await guarded(5, 'Platform footprint per image', () => footprint(ctx)));
+        results.push(await guarded(7, 'CPU per invocation', () => cpuPerInvocation(ctx)));
+        // wrangler dev reloads the Worker when a source file changes, which restarts the counts mid-run.
+        if ((await client.counters()).isolate !== isolate) {
+          warnings.push('the Worker was reloaded during the run (a source file changed); counts may be incomplete');
+        }
+      } finally {
+        await server.stop();
+      }
     }
+    // A server of its own for each measurement, once the shared one has stopped.
+    results.push(await guarded(8, 'Peak memory per image path', () => peakMemory({ quick, log, startServer })));
   } finally {
-    await server.stop();
     await fakes.close();
   }
 

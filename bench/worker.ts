@@ -5,6 +5,7 @@
  */
 import { loadConfig } from '../src/config';
 import { signingSecret } from '../src/images/signing';
+import { originalKey } from '../src/images/storage';
 import { parseTransformParams } from '../src/images/transform-plan';
 import { variantUrl } from '../src/images/urls';
 import worker from '../src/index';
@@ -133,6 +134,26 @@ async function benchRoute(request: Request, env: Env): Promise<Response> {
       nowSeconds: Math.floor(Date.now() / 1000),
     };
     return Response.json({ url: await variantUrl(urls, id, content_type, parseTransformParams(query)) });
+  }
+  if (route === 'POST /__bench/original') {
+    // Replaces a finished job's original with the posted PNG of the stated size, straight on the real bindings:
+    // scenario 8 needs sources of sizes no free provider makes, stored without decoding them. The body streams
+    // into R2 (its length is known) rather than being read into the isolate's heap first.
+    const id = searchParams.get('id') ?? '';
+    const width = Number(searchParams.get('width'));
+    const height = Number(searchParams.get('height'));
+    const existing = await env.IMAGES.head(originalKey(id));
+    if (!existing || !request.body) return Response.json({ error: `no original for ${id}` }, { status: 404 });
+    const stored = await env.IMAGES.put(originalKey(id), request.body, {
+      httpMetadata: { contentType: 'image/png' },
+      customMetadata: { ...existing.customMetadata, width: String(width), height: String(height) },
+    });
+    await env.DB.prepare(
+      "UPDATE jobs SET width = ?, height = ?, image_bytes = ?, content_type = 'image/png' WHERE id = ?",
+    )
+      .bind(width, height, stored.size, id)
+      .run();
+    return Response.json({ id, width, height, bytes: stored.size });
   }
   if (route === 'POST /__bench/forget-variants') {
     // Straight from the real binding, so that the next request for a variant computes it afresh, uncounted.

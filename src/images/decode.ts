@@ -14,8 +14,14 @@ export interface Size {
   height: number;
 }
 
-/** 4096 x 4096: the transform bound, applied to every decode. */
-export const MAX_DECODE_PIXELS = 4096 * 4096;
+/**
+ * 2048 x 1024 (2 Mpx). Set from `npm run bench` scenario 8 (docs/performance.md): a first transform adds
+ * about 7.5 MB plus 18.6 MB per megapixel to the Worker's memory (28 MB at 1024², 87 MB at 2048², 322 MB at
+ * 4096²), and show_image's preview and the placeholder's edit a little more, so 2 Mpx keeps each of them
+ * within 64 MB, half an isolate's 128 MB. Larger images are handled from a scaled-down working copy
+ * (cf-images.ts).
+ */
+export const MAX_DECODE_PIXELS = 2048 * 1024;
 
 /** Throws payload_too_large, naming `what` and its size, when an image of `size` may not be decoded. */
 export function checkDecodable(size: Size, what: string): void {

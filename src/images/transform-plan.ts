@@ -10,7 +10,8 @@ import { MAX_DECODE_PIXELS, type Size } from './decode';
 /** Hard limits; they keep one transform well inside a Worker's 128 MB (decoded pixels cost 4 bytes each). */
 export const TRANSFORM_LIMITS = {
   maxOutputSide: 4096,
-  maxOutputPixels: 16_000_000,
+  /** An output is pixels in memory too, as much as a decoded source. */
+  maxOutputPixels: MAX_DECODE_PIXELS,
   maxSourceBytes: 25 * 1024 * 1024,
   /** What this isolate decodes; larger sources go to Cloudflare Images when it is bound (see cf-images.ts). */
   maxSourcePixels: MAX_DECODE_PIXELS,

@@ -56,7 +56,10 @@ describe('sizing', () => {
     const plan = (input: Record<string, unknown>) => planRequest(pro, { prompt: 'x', ...input });
     expect(plan({}).request).toMatchObject({ width: 1024, height: 1024, resolution: '1K' });
     expect(plan({ width: 4096, height: 4096 }).request).toMatchObject({ width: 4096, height: 4096, resolution: '4K' });
-    expect(plan({ width: 4096, height: 4096 }).adaptations).toEqual([]);
+    // Nothing about the size changed; only that it is over what this server decodes.
+    expect(plan({ width: 4096, height: 4096 }).adaptations).toEqual([
+      expect.stringMatching(/^4096x4096 is over the \d+ pixels this server decodes/),
+    ]);
     // About the square's pixel count at every ratio: 16:9 at 4K is over 16.7 Mpx.
     expect(plan({ width: 5504, height: 3096 }).request).toMatchObject({ width: 5456, height: 3072, resolution: '4K' });
     const asked = plan({ width: 3000, height: 3000 });

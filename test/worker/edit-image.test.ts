@@ -6,6 +6,7 @@
 import { env } from 'cloudflare:test';
 import { PhotonImage } from '@cf-wasm/photon';
 import { describe, expect, it } from 'vitest';
+import { MAX_DECODE_PIXELS } from '../../src/images/decode';
 import { originalKey } from '../../src/images/storage';
 import { encodeBase64 } from '../../src/providers/sniff';
 import type { FakeRequest } from '../fakes/server';
@@ -189,7 +190,9 @@ describe('edit_image with the placeholder provider', () => {
       return copy;
     };
     const source = await storedImage(SOURCE, 64, 64);
-    const bound = /is 8000x8000 \(64000000 pixels\); images are decoded up to 16777216 pixels/;
+    const bound = new RegExp(
+      `is 8000x8000 \\(64000000 pixels\\); images are decoded up to ${MAX_DECODE_PIXELS} pixels`,
+    );
 
     // A mask is always decoded: refused when the edit is asked for, nothing queued.
     const bigMask = await storedImage(claiming8000(MASK), 8000, 8000);

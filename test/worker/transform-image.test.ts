@@ -112,7 +112,7 @@ describe('transform_image', () => {
       [{ crop: 'square please' }, /crop is "x,y,width,height"/],
       [{ quality: 50 }, /"quality" applies only with format=jpeg/],
       [{ rotate: 45 }, /rotate is 90, 180 or 270/],
-      [{ width: 4096, height: 4096 }, /limit is 16000000/],
+      [{ width: 4096, height: 4096 }, /limit is 2097152/],
       [{}, /Nothing to do/],
     ];
     for (const [args, message] of cases) {
