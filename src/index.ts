@@ -25,6 +25,7 @@ export default {
     await consumeJobs(batch, {
       store,
       bucket: env.IMAGES,
+      transforms: env.IMAGE_TRANSFORMS,
       registry: registryFor(config, { AI: env.AI }),
       config,
       now: Date.now,

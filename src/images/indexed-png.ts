@@ -59,26 +59,40 @@ export class IndexedCanvas {
   }
 
   png(): Uint8Array {
-    const header = new Uint8Array(13);
-    const view = new DataView(header.buffer);
-    view.setUint32(0, this.width);
-    view.setUint32(4, this.height);
-    header.set([8, 3, 0, 0, 0], 8); // bit depth 8, colour type 3 (palette), deflate, adaptive filters, no interlace
-    const parts = [
-      Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
-      chunk('IHDR', header),
-      chunk('PLTE', Uint8Array.from(this.palette)),
-      chunk('IDAT', deflateSync(this.scanlines, { level: DEFLATE_LEVEL })),
-      chunk('IEND', new Uint8Array(0)),
-    ];
-    const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-    let offset = 0;
-    for (const part of parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
-    return out;
+    return pngFile(this.width, this.height, 3, this.scanlines, Uint8Array.from(this.palette));
   }
+}
+
+/**
+ * An 8-bit PNG file of scanlines (each row a filter byte, 0, then its pixels): colour type 0 (gray), 3
+ * (palette, given as RGB triples) or 4 (gray and alpha).
+ */
+export function pngFile(
+  width: number,
+  height: number,
+  colourType: 0 | 3 | 4,
+  scanlines: Uint8Array,
+  palette?: Uint8Array,
+): Uint8Array {
+  const header = new Uint8Array(13);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  header.set([8, colourType, 0, 0, 0], 8); // bit depth 8, colour type, deflate, adaptive filters, no interlace
+  const parts = [
+    Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
+    chunk('IHDR', header),
+    ...(palette ? [chunk('PLTE', palette)] : []),
+    chunk('IDAT', deflateSync(scanlines, { level: DEFLATE_LEVEL })),
+    chunk('IEND', new Uint8Array(0)),
+  ];
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 function chunk(type: string, data: Uint8Array): Uint8Array {

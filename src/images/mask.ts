@@ -2,9 +2,13 @@
  * Edit masks. Callers mark the areas to repaint either as transparent pixels (as OpenAI takes them) or, in
  * a fully opaque mask, as white ones (as Stable Diffusion takes them); providers differ, so the mask is
  * decoded once and re-encoded in both conventions (see EditMask). The pixel rules are pure functions.
+ * Memory: the decoded mask is freed as soon as its coverage (one byte a pixel) is read, and both masks are
+ * written as gray PNGs (1 and 2 bytes a pixel) without going back through photon: bench scenario 8 measured
+ * the former RGBA path at 45 MB per megapixel.
  */
 import type { EditMask, InputImage } from '../providers/types';
 import { decodeImage } from './decode';
+import { pngFile } from './indexed-png';
 
 export const REPAINT = 255;
 
@@ -27,15 +31,40 @@ export function maskCoverage(rgba: Uint8Array): Uint8Array {
   return out;
 }
 
-/** RGBA pixels of a coverage: white/black and opaque, or black and transparent where to repaint. */
-export function coveragePixels(coverage: Uint8Array, convention: 'opaque' | 'alpha'): Uint8Array {
-  const out = new Uint8Array(coverage.length * 4);
-  for (let i = 0; i < coverage.length; i++) {
-    const repaint = coverage[i] === REPAINT;
-    const value = convention === 'opaque' && repaint ? 255 : 0;
-    out.set([value, value, value, convention === 'alpha' && repaint ? 0 : 255], i * 4);
+/**
+ * PNG scanlines of a coverage `width` pixels wide: gray, white where to repaint ('opaque'), or gray and alpha,
+ * black everywhere and transparent where to repaint ('alpha').
+ */
+export function coverageScanlines(coverage: Uint8Array, width: number, convention: 'opaque' | 'alpha'): Uint8Array {
+  const channels = convention === 'opaque' ? 1 : 2;
+  const stride = 1 + width * channels;
+  const height = coverage.length / width;
+  const out = new Uint8Array(stride * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * stride + 1;
+    for (let x = 0; x < width; x++) {
+      const repaint = coverage[y * width + x] === REPAINT;
+      if (channels === 1) out[row + x] = repaint ? 255 : 0;
+      else out[row + 2 * x + 1] = repaint ? 0 : 255;
+    }
   }
   return out;
+}
+
+/** The coverage of a stored mask fitted to width x height; the decoded images are freed before it returns. */
+async function coverageOf(bytes: Uint8Array, width: number, height: number): Promise<Uint8Array> {
+  let image = await decodeImage(bytes, 'mask');
+  try {
+    if (image.get_width() !== width || image.get_height() !== height) {
+      const photon = await import('@cf-wasm/photon');
+      const resized = photon.resize(image, width, height, photon.SamplingFilter.Nearest);
+      image.free();
+      image = resized;
+    }
+    return maskCoverage(image.get_raw_pixels());
+  } finally {
+    image.free();
+  }
 }
 
 /**
@@ -43,27 +72,14 @@ export function coveragePixels(coverage: Uint8Array, convention: 'opaque' | 'alp
  * Error for bytes that are no image, and when the mask marks nothing to repaint.
  */
 export async function prepareMask(bytes: Uint8Array, width: number, height: number): Promise<EditMask> {
-  let image = await decodeImage(bytes, 'mask');
-  const photon = await import('@cf-wasm/photon');
-  try {
-    if (image.get_width() !== width || image.get_height() !== height) {
-      const resized = photon.resize(image, width, height, photon.SamplingFilter.Nearest);
-      image.free();
-      image = resized;
-    }
-    const coverage = maskCoverage(image.get_raw_pixels());
-    if (!coverage.includes(REPAINT))
-      throw new Error('The mask marks nothing to repaint: make the areas to change transparent or white.');
-    const encode = (convention: 'opaque' | 'alpha'): InputImage => {
-      const png = new photon.PhotonImage(coveragePixels(coverage, convention), width, height);
-      try {
-        return { bytes: png.get_bytes(), contentType: 'image/png', width, height };
-      } finally {
-        png.free();
-      }
-    };
-    return { opaque: encode('opaque'), alpha: encode('alpha') };
-  } finally {
-    image.free();
-  }
+  const coverage = await coverageOf(bytes, width, height);
+  if (!coverage.includes(REPAINT))
+    throw new Error('The mask marks nothing to repaint: make the areas to change transparent or white.');
+  const encode = (convention: 'opaque' | 'alpha'): InputImage => ({
+    bytes: pngFile(width, height, convention === 'opaque' ? 0 : 4, coverageScanlines(coverage, width, convention)),
+    contentType: 'image/png',
+    width,
+    height,
+  });
+  return { opaque: encode('opaque'), alpha: encode('alpha') };
 }

@@ -78,7 +78,7 @@ export async function getVariant(
       `The source image is ${head.size} bytes; transforms accept at most ${TRANSFORM_LIMITS.maxSourceBytes}.`,
     );
   const contentType = head.httpMetadata?.contentType ?? 'application/octet-stream';
-  const stated = sizeOf(head);
+  const stated = statedSize(head);
   if (stated) {
     planTransform(normal, { ...stated, contentType });
     checkTransformable(stated, env.IMAGE_TRANSFORMS);
@@ -115,8 +115,7 @@ export async function getVariant(
 }
 
 /**
- * A transform of an image over the decode bound, run by photon on its working copy (see cf-images.ts), which
- * is made by Cloudflare Images the first time and kept in R2 with the image's variants.
+ * A transform of an image over the decode bound, run by photon on its working copy (see cf-images.ts).
  */
 async function fromWorkingCopy(
   env: VariantEnv,
@@ -126,21 +125,36 @@ async function fromWorkingCopy(
   readOriginal: () => Promise<Uint8Array>,
   now: number,
 ): Promise<TransformedImage> {
+  const copy = await workingCopy(env, id, size, readOriginal, now);
+  return transformImage(copy.bytes, (copySize) => planOnCopy(plan, size, copySize));
+}
+
+/**
+ * The working copy of image `id` (of `size`, over the decode bound): kept in R2 with its variants, made by
+ * Cloudflare Images the first time. Throws payload_too_large, saying why, where it cannot be made.
+ */
+export async function workingCopy(
+  env: VariantEnv,
+  id: string,
+  size: Size,
+  readOriginal: () => Promise<Uint8Array>,
+  now: number = Date.now(),
+): Promise<Size & { bytes: Uint8Array }> {
   const key = workingCopyKey(id);
   const kept = await env.IMAGES.get(key);
-  let copy: Uint8Array;
   if (kept) {
-    copy = new Uint8Array(await kept.arrayBuffer());
-    if (lastUse(kept) < now - USE_RECORDED_EVERY_MS) await recordUse(env.IMAGES, kept, copy, now);
-  } else {
-    const made = await makeWorkingCopy(env.IMAGE_TRANSFORMS!, await readOriginal(), size);
-    copy = made.bytes;
-    await env.IMAGES.put(key, copy, {
-      httpMetadata: { contentType: 'image/png' },
-      customMetadata: { source: id, width: String(made.width), height: String(made.height), used: String(now) },
-    });
+    const bytes = new Uint8Array(await kept.arrayBuffer());
+    if (lastUse(kept) < now - USE_RECORDED_EVERY_MS) await recordUse(env.IMAGES, kept, bytes, now);
+    const made = statedSize(kept) ?? imageDimensions(bytes);
+    if (made) return { bytes, ...made };
   }
-  return transformImage(copy, (copySize) => planOnCopy(plan, size, copySize));
+  checkTransformable(size, env.IMAGE_TRANSFORMS);
+  const made = await makeWorkingCopy(env.IMAGE_TRANSFORMS!, await readOriginal(), size);
+  await env.IMAGES.put(key, made.bytes, {
+    httpMetadata: { contentType: 'image/png' },
+    customMetadata: { source: id, width: String(made.width), height: String(made.height), used: String(now) },
+  });
+  return made;
 }
 
 /** When a variant was last recorded as used (its store time if never). */
@@ -181,7 +195,8 @@ export async function dropLeastUsed(bucket: R2Bucket, id: string, keep: string):
   return victims.length;
 }
 
-function sizeOf(object: R2Object): Size | null {
+/** The size an object's metadata states (the consumer writes it for originals, transforms for variants). */
+export function statedSize(object: R2Object): Size | null {
   const width = Number(object.customMetadata?.width);
   const height = Number(object.customMetadata?.height);
   return Number.isSafeInteger(width) && width > 0 && Number.isSafeInteger(height) && height > 0
@@ -191,7 +206,7 @@ function sizeOf(object: R2Object): Size | null {
 
 function cachedVariant(object: R2Object, bytes: Uint8Array): Variant {
   // Originals written without a stated size report 0x0 rather than being decoded just to measure them.
-  const size = sizeOf(object) ?? { width: 0, height: 0 };
+  const size = statedSize(object) ?? { width: 0, height: 0 };
   const contentType = object.httpMetadata?.contentType ?? 'application/octet-stream';
   return { bytes, contentType, etag: object.httpEtag, ...size, cached: true };
 }

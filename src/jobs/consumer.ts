@@ -5,8 +5,10 @@
  */
 import type { Config } from '../config';
 import { AppError, describeError } from '../errors';
+import { MAX_DECODE_PIXELS } from '../images/decode';
 import { prepareMask } from '../images/mask';
 import { findOriginal, originalKey, putOriginal } from '../images/storage';
+import { statedSize, type VariantEnv, workingCopy } from '../images/variants';
 import { log } from '../log';
 import { redact } from '../providers/errors';
 import type { ProviderRegistry } from '../providers/registry';
@@ -27,6 +29,8 @@ export interface ConsumerDeps {
   secrets?: readonly string[];
   /** How often a running provider call looks whether its job was cancelled (tasks/cancel); default 2 s. */
   cancelPollMs?: number;
+  /** Cloudflare Images, which scales edit sources over the decode bound down (IMAGE_TRANSFORMS). */
+  transforms?: ImagesBinding | undefined;
   /** Tells provider availability what a generation showed (providers/status.ts recordGeneration). */
   recordGeneration?: (providerId: string, failure?: { code: string; message: string }) => Promise<void>;
 }
@@ -115,27 +119,50 @@ function requestOf(job: Job): GenerationRequest {
   };
 }
 
-/** A source image as stored in R2; one deleted since the edit was queued fails the job for good. */
-async function loadSource(bucket: R2Bucket, id: string, role: string): Promise<InputImage> {
-  const object = await bucket.get(originalKey(id));
-  const bytes = object ? new Uint8Array(await object.arrayBuffer()) : null;
-  const contentType = bytes && sniffImageType(bytes);
-  const size = bytes && imageDimensions(bytes);
-  if (!bytes || !contentType || !size)
-    throw new ProviderError(`The ${role} "${id}" no longer exists or is not an image.`, false, 'source_missing');
+/**
+ * A source image (or mask) as stored in R2; over the decode bound, its working copy scaled down to the bound
+ * (images/cf-images.ts), which every provider gets instead: uploading the original would cost the Worker
+ * several times its size in memory. One deleted since the edit was queued fails the job for good.
+ */
+async function loadSource(images: VariantEnv, id: string, role: string): Promise<InputImage> {
+  const missing = () =>
+    new ProviderError(`The ${role} "${id}" no longer exists or is not an image.`, false, 'source_missing');
+  const readOriginal = async () => {
+    const object = await images.IMAGES.get(originalKey(id));
+    if (!object) throw missing();
+    return new Uint8Array(await object.arrayBuffer());
+  };
+  const scaledDown = async (size: { width: number; height: number }, read: () => Promise<Uint8Array>) => {
+    try {
+      const copy = await workingCopy(images, id, size, read);
+      return { bytes: copy.bytes, contentType: 'image/png', width: copy.width, height: copy.height };
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      throw new ProviderError(`The ${role} "${id}" cannot be used: ${error.message}`, false, 'source_too_large');
+    }
+  };
+  const head = await images.IMAGES.head(originalKey(id));
+  if (!head) throw missing();
+  const stated = statedSize(head);
+  if (stated && stated.width * stated.height > MAX_DECODE_PIXELS) return scaledDown(stated, readOriginal);
+  const bytes = await readOriginal();
+  const contentType = sniffImageType(bytes);
+  const size = imageDimensions(bytes);
+  if (!contentType || !size) throw missing();
+  if (size.width * size.height > MAX_DECODE_PIXELS) return scaledDown(size, async () => bytes);
   return { bytes, contentType, ...size };
 }
 
 /** The request with the edit's sources (and mask, in both conventions) loaded, for an image-to-image job. */
-async function withSources(request: GenerationRequest, job: Job, bucket: R2Bucket): Promise<GenerationRequest> {
+async function withSources(request: GenerationRequest, job: Job, images: VariantEnv): Promise<GenerationRequest> {
   if (!job.source_ids) return request;
   const ids = JSON.parse(job.source_ids) as string[];
-  const images = await Promise.all(ids.map((id) => loadSource(bucket, id, 'source image')));
-  if (!job.mask_id) return { ...request, images };
-  const stored = await loadSource(bucket, job.mask_id, 'mask');
-  const first = images[0]!;
+  const sources = await Promise.all(ids.map((id) => loadSource(images, id, 'source image')));
+  if (!job.mask_id) return { ...request, images: sources };
+  const stored = await loadSource(images, job.mask_id, 'mask');
+  const first = sources[0]!;
   try {
-    return { ...request, images, mask: await prepareMask(stored.bytes, first.width, first.height) };
+    return { ...request, images: sources, mask: await prepareMask(stored.bytes, first.width, first.height) };
   } catch (error) {
     throw new ProviderError(`The mask "${job.mask_id}" cannot be used: ${describeError(error)}`, false, 'bad_mask', {
       cause: error,
@@ -203,7 +230,7 @@ async function runJob(job: Job, deps: ConsumerDeps, leaseTimeoutMs: number): Pro
   const stopWatching = watchForCancel(job, deps, cancel);
   try {
     const timeoutMs = Math.min(leaseTimeoutMs, deps.providerTimeoutMs ?? provider.timeoutMs);
-    const request = await withSources(requestOf(job), job, deps.bucket);
+    const request = await withSources(requestOf(job), job, { IMAGES: deps.bucket, IMAGE_TRANSFORMS: deps.transforms });
     const generated = await provider.generate(request, {
       signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), cancel.signal]),
       onProgress: (fraction) => store.progress(job.id, fraction, deps.now()),

@@ -4,7 +4,7 @@
  * not ready. Another subject's id is refused exactly like a missing one.
  */
 import { AppError } from '../errors';
-import { checkDecodable } from '../images/decode';
+import { checkTransformable } from '../images/cf-images';
 import type { Job } from './model';
 import { type GenerateInput, type SubmitDeps, submitJobs } from './submit';
 
@@ -33,8 +33,17 @@ function usable(id: string, job: Job | undefined, role: string): Job {
   return job;
 }
 
+function scalable(job: Job, transforms: ImagesBinding | undefined, role: string): void {
+  try {
+    checkTransformable(job, transforms);
+  } catch (error) {
+    if (error instanceof AppError) throw new AppError(error.code, `The ${role} cannot be edited: ${error.message}`);
+    throw error;
+  }
+}
+
 export async function resolveSources(
-  deps: Pick<SubmitDeps, 'store'>,
+  deps: Pick<SubmitDeps, 'store' | 'variants'>,
   subject: string,
   imageIds: readonly string[],
   maskId: string | undefined,
@@ -45,10 +54,13 @@ export async function resolveSources(
   const ids = maskId === undefined ? imageIds : [...imageIds, maskId];
   const found = new Map((await deps.store.getMany(subject, [...new Set(ids)])).map((j) => [j.id, j]));
   const images = imageIds.map((id, i) => usable(id, found.get(id), i === 0 ? 'image' : `image ${i + 1}`));
+  // Over the decode bound, a source or mask is sent as a copy scaled down to it, which takes Cloudflare
+  // Images: without it such an edit is refused now rather than failed in the queue.
+  const transforms = deps.variants?.IMAGE_TRANSFORMS;
+  for (const image of images) scalable(image, transforms, `image "${image.id}"`);
   if (maskId === undefined) return { images, mask: null };
   const mask = usable(maskId, found.get(maskId), 'mask');
-  // The mask is always decoded (into both conventions), so it is held to the decode bound now, not in the queue.
-  checkDecodable(mask, 'mask');
+  scalable(mask, transforms, `mask "${mask.id}"`);
   const first = images[0]!;
   if (mask.width !== first.width || mask.height !== first.height) {
     throw new AppError(

@@ -48,6 +48,8 @@ export interface SubmitDeps {
   reserveImages?: (count: number) => Promise<void>;
   /** Needed only for requests that name a style. */
   styles?: Pick<StyleStore, 'resolve'>;
+  /** Edits only: whether sources over the decode bound can be scaled down (Cloudflare Images). */
+  variants?: { IMAGE_TRANSFORMS?: ImagesBinding | undefined };
 }
 
 const MAX_SEED = 2 ** 32 - 1;

@@ -6,12 +6,17 @@
 import { env } from 'cloudflare:test';
 import { PhotonImage } from '@cf-wasm/photon';
 import { describe, expect, it } from 'vitest';
+import { workingCopyKey } from '../../src/images/cf-images';
 import { MAX_DECODE_PIXELS } from '../../src/images/decode';
 import { originalKey } from '../../src/images/storage';
 import { encodeBase64 } from '../../src/providers/sniff';
+import { quadrantsPng } from '../fakes/png';
 import type { FakeRequest } from '../fakes/server';
-import { insertJob, jobRow } from '../helpers/jobs';
+import { fetchWith, toolCall } from '../helpers/app';
+import { insertJob } from '../helpers/jobs';
 import { callTool, TOKENS, textOf } from '../helpers/mcp';
+
+type Rgb = [number, number, number];
 
 interface JobView {
   job_id: string;
@@ -181,50 +186,42 @@ describe('edit_image with the placeholder provider', () => {
     expect(textOf(mismatched)).toMatch(/mask is 32x32 but .* is 64x64/);
   });
 
-  it('holds masks and decoded sources to the decode bound, read from the header before any decoding', async () => {
-    /** A copy of a PNG whose header claims 8000x8000: a few hundred bytes that would decode to 256 MB. */
-    const claiming8000 = (bytes: Uint8Array) => {
-      const copy = bytes.slice();
-      new DataView(copy.buffer).setUint32(16, 8000);
-      new DataView(copy.buffer).setUint32(20, 8000);
-      return copy;
-    };
-    const source = await storedImage(SOURCE, 64, 64);
-    const bound = new RegExp(
-      `is 8000x8000 \\(64000000 pixels\\); images are decoded up to ${MAX_DECODE_PIXELS} pixels`,
+  it('sends a source and mask over the decode bound as copies scaled down to it; without Cloudflare Images, refuses', async () => {
+    // 3000x1000 is 3 Mpx, over the bound: red, green / blue, yellow, and a mask white on the top-left quadrant.
+    expect(3000 * 1000).toBeGreaterThan(MAX_DECODE_PIXELS);
+    const colours = (tl: Rgb): Rgb[] => [tl, [0, 0, 0], [0, 0, 0], [0, 0, 0]];
+    const source = await storedImage(
+      new Uint8Array(
+        quadrantsPng(3000, 1000, [
+          [200, 30, 30],
+          [30, 200, 30],
+          [30, 30, 200],
+          [200, 200, 30],
+        ]),
+      ),
+      3000,
+      1000,
+    );
+    const mask = await storedImage(new Uint8Array(quadrantsPng(3000, 1000, colours([255, 255, 255]))), 3000, 1000);
+
+    const args = { images: [source], mask, prompt: 'x', provider: 'placeholder', strength: 1, width: 600, height: 200 };
+    const refused = await fetchWith({ IMAGE_TRANSFORMS: undefined }, toolCall('edit_image', args));
+    const reply = (await refused.json()) as { result: { isError: boolean; content: Array<{ text: string }> } };
+    expect(reply.result.isError).toBe(true);
+    expect(reply.result.content[0]!.text).toMatch(
+      new RegExp(`The image "${source}" cannot be edited: The image is 3000x1000 .*not bound here`),
     );
 
-    // A mask is always decoded: refused when the edit is asked for, nothing queued.
-    const bigMask = await storedImage(claiming8000(MASK), 8000, 8000);
-    const refused = await callTool('edit_image', { images: [source], mask: bigMask, prompt: 'x' });
-    expect(refused.isError).toBe(true);
-    expect(textOf(refused)).toMatch(new RegExp(`The mask ${bound.source}`));
-
-    // The placeholder decodes its source: the job fails at once (no retries), saying why.
-    const big = await storedImage(claiming8000(SOURCE), 8000, 8000);
-    const fromBig = await callTool<WaitResult>('edit_image', {
-      images: [big],
-      prompt: 'x',
-      provider: 'placeholder',
-      width: 64,
-      height: 64,
-    });
-    const [failed] = fromBig.structured.jobs;
-    expect(failed).toMatchObject({ status: 'failed' });
-    expect(failed!.error).toMatch(new RegExp(`The source image ${bound.source}`));
-    expect((await jobRow(failed!.job_id))?.attempts).toBe(1);
-
-    // A mask whose row understates it is caught from its header in the queue.
-    const liar = await storedImage(claiming8000(MASK), 64, 64);
-    const masked = await callTool<WaitResult>('edit_image', {
-      images: [source],
-      mask: liar,
-      prompt: 'x',
-      provider: 'placeholder',
-    });
-    expect(masked.structured.jobs[0]!.error).toMatch(
-      new RegExp(`mask "${liar}" cannot be used: The mask ${bound.source}`),
-    );
+    const edited = await callTool<WaitResult>('edit_image', args);
+    const [job] = edited.structured.jobs;
+    expect(job, textOf(edited)).toMatchObject({ status: 'completed', width: 600, height: 200 });
+    expect(await env.IMAGES.head(workingCopyKey(source))).not.toBeNull();
+    expect(await env.IMAGES.head(workingCopyKey(mask))).not.toBeNull();
+    // Repainted inside the mask only: the bottom-right quadrant keeps its colour.
+    const out = pixels(await original(job!.job_id));
+    const at = (x: number, y: number) => [...out.rgba.subarray((y * 600 + x) * 4, (y * 600 + x) * 4 + 3)];
+    expect(at(450, 150)).toEqual([200, 200, 30]);
+    expect(at(150, 50)).not.toEqual([200, 30, 30]);
   });
 
   it('names the models that can take the edit when the chosen one cannot', async () => {

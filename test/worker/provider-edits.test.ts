@@ -4,7 +4,7 @@
  * wire formats as pure functions, end to end in edit-image.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { coveragePixels, maskCoverage, prepareMask, REPAINT } from '../../src/images/mask';
+import { coverageScanlines, maskCoverage, prepareMask, REPAINT } from '../../src/images/mask';
 import { buildGeminiRequest } from '../../src/providers/gemini';
 import { toEditParams } from '../../src/providers/openai';
 import { OPENAI_MODELS } from '../../src/providers/openai-models';
@@ -54,10 +54,25 @@ describe('masks', () => {
     ]);
   });
 
-  it('writes both conventions: white on black, and transparent on opaque', () => {
-    const coverage = Uint8Array.from([REPAINT, 0]);
-    expect([...coveragePixels(coverage, 'opaque')]).toEqual([255, 255, 255, 255, 0, 0, 0, 255]);
-    expect([...coveragePixels(coverage, 'alpha')]).toEqual([0, 0, 0, 0, 0, 0, 0, 255]);
+  it('writes both conventions: white on black, and transparent on opaque', async () => {
+    const coverage = Uint8Array.from([REPAINT, 0, 0, REPAINT]);
+    expect([...coverageScanlines(coverage, 2, 'opaque')]).toEqual([0, 255, 0, 0, 0, 255]);
+    expect([...coverageScanlines(coverage, 2, 'alpha')]).toEqual([0, 0, 0, 0, 255, 0, 0, 255, 0, 0]);
+    // As decoders read them: the opaque mask white where to repaint, the other transparent there.
+    const { PhotonImage } = await import('@cf-wasm/photon');
+    const source = new PhotonImage(Uint8Array.from([0, 0, 0, 0, 9, 9, 9, 255, 9, 9, 9, 255, 0, 0, 0, 0]), 2, 2);
+    const mask = await prepareMask(source.get_bytes(), 2, 2);
+    source.free();
+    const pixels = (png: Uint8Array) => {
+      const image = PhotonImage.new_from_byteslice(png);
+      try {
+        return [...image.get_raw_pixels()];
+      } finally {
+        image.free();
+      }
+    };
+    expect(pixels(mask.opaque.bytes)).toEqual([255, 255, 255, 255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 255]);
+    expect(pixels(mask.alpha.bytes)).toEqual([0, 0, 0, 0, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 0]);
   });
 
   it('refuses a mask that marks nothing and bytes that are no image', async () => {
