@@ -191,7 +191,8 @@ export const PATHS: MemoryPath[] = [
   {
     name: 'placeholder draw',
     quick: true,
-    unavailable: atMost(2048, 'the placeholder draws at most 2048 px a side'),
+    unavailable: (side) =>
+      side * side > 2048 * 1024 ? 'the placeholder draws at most the decode bound, 2 Mpx (2048x1024)' : undefined,
     async prepare(client, side) {
       await placeholderJob(client);
       return () =>

@@ -68,17 +68,20 @@ function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
   });
 }
 
+/** The original as the service takes it: streamed from R2 where possible, so the isolate never holds it whole. */
+export type OriginalSource = Uint8Array | ReadableStream<Uint8Array>;
+
 /** A lossless PNG of `source` scaled down to within the decode bound, made by Cloudflare Images. */
 export async function makeWorkingCopy(
   binding: ImagesBinding,
-  source: Uint8Array,
+  source: OriginalSource,
   size: Size,
 ): Promise<Size & { bytes: Uint8Array }> {
   const target = workingSize(size);
   let bytes: Uint8Array;
   try {
     const result = await binding
-      .input(streamOf(source))
+      .input(source instanceof Uint8Array ? streamOf(source) : source)
       .transform({ width: target.width, height: target.height, fit: 'scale-down' })
       .output({ format: 'image/png' });
     bytes = new Uint8Array(await result.response().arrayBuffer());

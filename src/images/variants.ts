@@ -8,7 +8,7 @@
  */
 import { AppError } from '../errors';
 import { imageDimensions } from '../providers/sniff';
-import { checkTransformable, makeWorkingCopy, planOnCopy, workingCopyKey } from './cf-images';
+import { checkTransformable, makeWorkingCopy, type OriginalSource, planOnCopy, workingCopyKey } from './cf-images';
 import { MAX_DECODE_PIXELS } from './decode';
 import { originalKey } from './storage';
 import { type TransformedImage, transformImage } from './transform';
@@ -88,12 +88,17 @@ export async function getVariant(
     if (!original) throw notFound();
     return new Uint8Array(await original.arrayBuffer());
   };
+  const streamOriginal = async () => {
+    const original = await env.IMAGES.get(originalKey(id));
+    if (!original) throw notFound();
+    return original.body;
+  };
 
   let result: TransformedImage;
   if (stated && stated.width * stated.height > MAX_DECODE_PIXELS) {
     // Over the bound: from the working copy, without reading the original when the copy is kept.
     const plan = planTransform(normal, { ...stated, contentType });
-    result = await fromWorkingCopy(env, id, stated, plan, readOriginal, now);
+    result = await fromWorkingCopy(env, id, stated, plan, streamOriginal, now);
   } else {
     const bytes = await readOriginal();
     // The header's own size is checked too, before decoding: a small file can still claim a huge canvas.
@@ -122,7 +127,7 @@ async function fromWorkingCopy(
   id: string,
   size: Size,
   plan: TransformPlan,
-  readOriginal: () => Promise<Uint8Array>,
+  readOriginal: () => Promise<OriginalSource>,
   now: number,
 ): Promise<TransformedImage> {
   const copy = await workingCopy(env, id, size, readOriginal, now);
@@ -137,7 +142,7 @@ export async function workingCopy(
   env: VariantEnv,
   id: string,
   size: Size,
-  readOriginal: () => Promise<Uint8Array>,
+  readOriginal: () => Promise<OriginalSource>,
   now: number = Date.now(),
 ): Promise<Size & { bytes: Uint8Array }> {
   const key = workingCopyKey(id);

@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config';
 import { AppError, describeError } from '../errors';
+import type { OriginalSource } from '../images/cf-images';
 import { MAX_DECODE_PIXELS } from '../images/decode';
 import { prepareMask } from '../images/mask';
 import { findOriginal, originalKey, putOriginal } from '../images/storage';
@@ -127,12 +128,12 @@ function requestOf(job: Job): GenerationRequest {
 async function loadSource(images: VariantEnv, id: string, role: string): Promise<InputImage> {
   const missing = () =>
     new ProviderError(`The ${role} "${id}" no longer exists or is not an image.`, false, 'source_missing');
-  const readOriginal = async () => {
+  const original = async () => {
     const object = await images.IMAGES.get(originalKey(id));
     if (!object) throw missing();
-    return new Uint8Array(await object.arrayBuffer());
+    return object;
   };
-  const scaledDown = async (size: { width: number; height: number }, read: () => Promise<Uint8Array>) => {
+  const scaledDown = async (size: { width: number; height: number }, read: () => Promise<OriginalSource>) => {
     try {
       const copy = await workingCopy(images, id, size, read);
       return { bytes: copy.bytes, contentType: 'image/png', width: copy.width, height: copy.height };
@@ -144,8 +145,9 @@ async function loadSource(images: VariantEnv, id: string, role: string): Promise
   const head = await images.IMAGES.head(originalKey(id));
   if (!head) throw missing();
   const stated = statedSize(head);
-  if (stated && stated.width * stated.height > MAX_DECODE_PIXELS) return scaledDown(stated, readOriginal);
-  const bytes = await readOriginal();
+  if (stated && stated.width * stated.height > MAX_DECODE_PIXELS)
+    return scaledDown(stated, async () => (await original()).body);
+  const bytes = new Uint8Array(await (await original()).arrayBuffer());
   const contentType = sniffImageType(bytes);
   const size = imageDimensions(bytes);
   if (!contentType || !size) throw missing();

@@ -4,6 +4,7 @@
  * delay so tests and benchmarks can stand in for a slow model. Edits work on the source's real pixels
  * (see placeholder-edit.ts).
  */
+import { MAX_DECODE_PIXELS } from '../images/decode';
 import { hash32, renderArt } from './placeholder-art';
 import { placeholderEdit } from './placeholder-edit';
 import type { GeneratedImage, GenerationContext, GenerationRequest, ImageProvider, ModelInfo } from './types';
@@ -13,7 +14,8 @@ export const PLACEHOLDER_MODEL: ModelInfo = {
   label: 'Placeholder (offline test pattern)',
   lifecycle: 'current',
   capabilities: {
-    sizes: { kind: 'range', min: 64, max: 2048, step: 8 },
+    // Within the decode bound, so its images (and its edits, drawn in RGBA) never need a working copy.
+    sizes: { kind: 'range', min: 64, max: 2048, step: 8, maxPixels: MAX_DECODE_PIXELS },
     qualities: [],
     formats: [],
     backgrounds: [],
