@@ -1,6 +1,6 @@
 /**
  * Images too large to decode in the isolate. Cloudflare Images, through the IMAGE_TRANSFORMS binding
- * (wrangler.jsonc `images`), makes a working copy scaled down to fit the decode bound: the bytes go to the
+ * (wrangler.jsonc `images`), makes a working copy scaled down to half the decode bound: the bytes go to the
  * service and a smaller image comes back, so the isolate never holds the original's pixels. photon then runs
  * the transform on the copy, with the plan's crop box scaled onto it and its output size unchanged, so a
  * transform of a large image has the size and geometry asked for, from at most the bound's worth of detail.
@@ -50,9 +50,16 @@ export function checkTransformable(size: Size, binding: ImagesBinding | undefine
     );
 }
 
-/** The largest size with the source's aspect ratio within the decode bound. */
+/**
+ * Pixels of a working copy: half the decode bound (about 1024² at 1:1). Every later transform decodes the
+ * copy, and scenario 8 measured decoding at the full bound to use most of an operation's 64 MB before the
+ * rest of the request; a copy this size still holds every preview, thumbnail and the gallery's detail view.
+ */
+export const WORKING_COPY_PIXELS = MAX_DECODE_PIXELS / 2;
+
+/** The largest size with the source's aspect ratio within WORKING_COPY_PIXELS. */
 export function workingSize(source: Size): Size {
-  const scale = Math.min(1, Math.sqrt(MAX_DECODE_PIXELS / (source.width * source.height)));
+  const scale = Math.min(1, Math.sqrt(WORKING_COPY_PIXELS / (source.width * source.height)));
   return {
     width: Math.max(1, Math.floor(source.width * scale)),
     height: Math.max(1, Math.floor(source.height * scale)),

@@ -121,7 +121,7 @@ function requestOf(job: Job): GenerationRequest {
 }
 
 /**
- * A source image (or mask) as stored in R2; over the decode bound, its working copy scaled down to the bound
+ * A source image (or mask) as stored in R2; over the decode bound, its scaled-down working copy
  * (images/cf-images.ts), which every provider gets instead: uploading the original would cost the Worker
  * several times its size in memory. One deleted since the edit was queued fails the job for good.
  */

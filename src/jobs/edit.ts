@@ -54,7 +54,7 @@ export async function resolveSources(
   const ids = maskId === undefined ? imageIds : [...imageIds, maskId];
   const found = new Map((await deps.store.getMany(subject, [...new Set(ids)])).map((j) => [j.id, j]));
   const images = imageIds.map((id, i) => usable(id, found.get(id), i === 0 ? 'image' : `image ${i + 1}`));
-  // Over the decode bound, a source or mask is sent as a copy scaled down to it, which takes Cloudflare
+  // Over the decode bound, a source or mask is sent as a scaled-down working copy, which takes Cloudflare
   // Images: without it such an edit is refused now rather than failed in the queue.
   const transforms = deps.variants?.IMAGE_TRANSFORMS;
   for (const image of images) scalable(image, transforms, `image "${image.id}"`);

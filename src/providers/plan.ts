@@ -247,7 +247,7 @@ function pick(
 function largeImageNote(size: { width: number; height: number }): string {
   return (
     `${size.width}x${size.height} is over the ${MAX_DECODE_PIXELS} pixels this server decodes: the image is kept ` +
-    'as made, and previews and transforms of it come from a copy scaled down to that bound'
+    'as made, and previews and transforms of it come from a scaled-down copy'
   );
 }
 

@@ -1,6 +1,7 @@
 /** list_providers: what this server can generate with, and how to prompt each model. */
 import * as z from 'zod';
 import type { RequestContext } from '../calls/context';
+import { WORKING_COPY_PIXELS } from '../images/cf-images';
 import { MAX_DECODE_PIXELS } from '../images/decode';
 import { daysUntilShutdown, lifecycleAt } from '../providers/lifecycle';
 import { largestSize } from '../providers/plan';
@@ -143,7 +144,7 @@ export function largeImageWarning(providers: Iterable<ImageProvider>, now: numbe
   );
   if (over.length === 0) return null;
   const then = bound
-    ? 'previews, transforms and thumbnails of them come from a copy that Cloudflare Images scales down to that bound'
+    ? `previews, transforms and thumbnails of them come from a copy that Cloudflare Images scales down to ${WORKING_COPY_PIXELS} pixels`
     : 'previews and transforms of them are refused with a link to the original (IMAGE_TRANSFORMS is not bound)';
   return `Images over ${MAX_DECODE_PIXELS} pixels, which ${over.join(', ')} can make, are stored as made; ${then}.`;
 }

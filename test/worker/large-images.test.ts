@@ -1,6 +1,6 @@
 /**
  * Images over the decode bound. Transforms, previews and thumbnails of them are made from a working copy that
- * Cloudflare Images scales down to the bound (the IMAGE_TRANSFORMS binding, simulated locally with sharp),
+ * Cloudflare Images scales down to half the bound (the IMAGE_TRANSFORMS binding, simulated locally with sharp),
  * with the size and geometry asked for; without the binding they are refused with the reason and a link to
  * the original. The original itself is always served as it is.
  */
@@ -8,7 +8,7 @@ import { env } from 'cloudflare:test';
 import { PhotonImage } from '@cf-wasm/photon';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
-import { planOnCopy, workingCopyKey, workingSize } from '../../src/images/cf-images';
+import { planOnCopy, WORKING_COPY_PIXELS, workingCopyKey, workingSize } from '../../src/images/cf-images';
 import { MAX_DECODE_PIXELS } from '../../src/images/decode';
 import { signingSecret } from '../../src/images/signing';
 import { putOriginal } from '../../src/images/storage';
@@ -90,11 +90,12 @@ async function thumbnailOf(id: string, withBinding: boolean): Promise<string> {
 }
 
 describe('working copy', () => {
-  it('is the largest size of the same aspect within the bound', () => {
+  it('is the largest size of the same aspect within half the bound', () => {
     const size = workingSize(BIG);
-    expect(size.width * size.height).toBeLessThanOrEqual(MAX_DECODE_PIXELS);
+    expect(size.width * size.height).toBeLessThanOrEqual(WORKING_COPY_PIXELS);
+    expect(WORKING_COPY_PIXELS).toBeLessThanOrEqual(MAX_DECODE_PIXELS);
     expect(size.width / size.height).toBeCloseTo(2, 2);
-    expect((size.width + 2) * (size.height + 1)).toBeGreaterThan(MAX_DECODE_PIXELS);
+    expect((size.width + 2) * (size.height + 1)).toBeGreaterThan(WORKING_COPY_PIXELS);
   });
 
   it('takes the plan with its crop box scaled and its output size kept', () => {
