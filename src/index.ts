@@ -11,12 +11,13 @@ import { expireImages } from './jobs/retention';
 import { JobStore } from './jobs/store';
 import { sweepStuckJobs } from './jobs/sweeper';
 import { pruneTasks } from './jobs/task-store';
+import { withOAuth } from './oauth/entry';
 import { registryFor } from './providers/registry';
 import { recordGeneration } from './providers/status';
 import { SseMailbox } from './sse/mailbox';
 
 export default {
-  fetch: app.fetch,
+  fetch: withOAuth(app.fetch),
 
   async queue(batch, env) {
     const store = new JobStore(env.DB);

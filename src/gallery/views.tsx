@@ -53,7 +53,7 @@ const SIGN_IN_SCRIPT = `
 })();
 `;
 
-const Layout: FC<PropsWithChildren<{ title: string; nonce: string }>> = ({ title, nonce, children }) => (
+export const Layout: FC<PropsWithChildren<{ title: string; nonce: string }>> = ({ title, nonce, children }) => (
   <>
     {raw('<!doctype html>')}
     <html lang="en">

@@ -5,6 +5,7 @@ import { createMiddleware } from 'hono/factory';
 import { ConfigError, loadConfig } from '../config';
 import { AppError } from '../errors';
 import { SERVER_INFO } from '../identity';
+import { authorizeRoute } from '../oauth/authorize-route';
 import { requireAuth } from './auth';
 import { notFound, onError } from './errors';
 import { createGalleryLink, galleryRoute } from './gallery-route';
@@ -59,6 +60,9 @@ app.use('/sse', requireAuth, rateLimit, limitBody);
 app.use('/sse/*', requireAuth, rateLimit, limitBody);
 app.all('/mcp', handleStreamableHttp);
 app.route('/sse', sseRoute);
+
+// OAuth sign-in (on when tokens are configured and OAUTH_KV is bound; the library's endpoints: src/oauth/entry.ts).
+app.route('/authorize', authorizeRoute);
 
 // The gallery's pages check their own signed links; only the token-for-link exchange takes a bearer token.
 app.post('/gallery/link', requireAuth, rateLimit, limitBody, createGalleryLink);

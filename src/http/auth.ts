@@ -2,9 +2,12 @@
  * Bearer-token authentication. Tokens map to subjects (AUTH_TOKEN is the subject "default"); with no token
  * configured only loopback requests are served, unless the operator opts into anonymous use.
  */
+import type { OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { Config } from '../config';
 import { AppError } from '../errors';
+import type { OAuthProps } from '../oauth/server';
 import type { AppEnv } from './types';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -64,7 +67,27 @@ export function authenticate(
   return subject;
 }
 
+/**
+ * The subject of a request an OAuth resource server let through (src/oauth/entry.ts): it validated the
+ * bearer token, an OAuth access token or a configured one, and put the grant on the execution context.
+ */
+function grantedSubject(ctx: object | undefined): string | undefined {
+  const granted = ctx as { props?: Partial<OAuthProps>; auth?: OAuthResourceAuth } | undefined;
+  return granted?.auth && typeof granted.props?.subject === 'string' ? granted.props.subject : undefined;
+}
+
+function executionContextOf(c: Context<AppEnv>): object | undefined {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
+}
+
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
-  c.set('subject', authenticate(c.var.config, c.req.url, c.req.header('authorization'), c.req.header('host')));
+  const subject =
+    grantedSubject(executionContextOf(c)) ??
+    authenticate(c.var.config, c.req.url, c.req.header('authorization'), c.req.header('host'));
+  c.set('subject', subject);
   await next();
 });

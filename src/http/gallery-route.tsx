@@ -5,7 +5,7 @@
  * token travels only in a header, never in a URL, a log or a Referer.
  */
 import { type Context, Hono } from 'hono';
-import { NONCE, secureHeaders } from 'hono/secure-headers';
+import { NONCE } from 'hono/secure-headers';
 import { createRequestContext, type RequestContext } from '../calls/context';
 import { AppError } from '../errors';
 import { checkGrant, type GalleryGrant, galleryLink, subjectStillServed } from '../gallery/link';
@@ -15,6 +15,7 @@ import { transformable } from '../images/cf-images';
 import type { Size } from '../images/decode';
 import { signingSecret } from '../images/signing';
 import { onError } from './errors';
+import { nonceOf, pageHeaders } from './page-headers';
 import type { AppEnv } from './types';
 
 export const galleryRoute = new Hono<AppEnv>();
@@ -27,29 +28,13 @@ function imageOrigins(c: Context<AppEnv>): string {
 
 galleryRoute.use(
   '*',
-  secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'none'"],
-      scriptSrc: [NONCE],
-      styleSrc: [NONCE],
-      imgSrc: ["'self'", imageOrigins],
-      connectSrc: ["'self'"],
-      formAction: ["'none'"],
-      baseUri: ["'none'"],
-      frameAncestors: ["'none'"],
-    },
-    // Image and page requests must not carry a signed gallery URL to anyone in a Referer.
-    referrerPolicy: 'no-referrer',
-    xFrameOptions: 'DENY',
+  ...pageHeaders({
+    scriptSrc: [NONCE],
+    imgSrc: ["'self'", imageOrigins],
+    connectSrc: ["'self'"],
+    formAction: ["'none'"],
   }),
-  async (c, next) => {
-    await next();
-    c.header('Cache-Control', 'private, no-store');
-    c.header('X-Robots-Tag', 'noindex');
-  },
 );
-
-const nonceOf = (c: Context<AppEnv>) => c.get('secureHeadersNonce') ?? '';
 
 const TITLES: Record<number, string> = { 400: 'Bad gallery link', 403: 'Link expired', 404: 'Not found' };
 

@@ -1,0 +1,69 @@
+/**
+ * The sign-in and consent page of /authorize: who is asking (the client's name, and for a Client ID
+ * Metadata Document client its verified domain), where the access goes (the redirect host, with a warning
+ * for a local app), what it may do (the scopes), an access-token field, and Allow / Deny. Every string that
+ * came from the client is escaped by JSX. The form posts only the library's single-use handle, which works
+ * in this browser only (its cookie), so it cannot be forged from another site.
+ */
+import type { ConsentDescription } from '@cloudflare/workers-oauth-provider';
+import type { FC } from 'hono/jsx';
+import { Layout } from '../gallery/views';
+import { SCOPE } from './server';
+
+const SCOPE_WORDS: Record<string, string> = {
+  [SCOPE.read]: 'see your images, jobs, styles and providers',
+  [SCOPE.write]: 'generate, edit and delete images and styles, spending your providers’ credit',
+  offline_access: 'stay signed in (refresh its access without asking you again)',
+};
+
+export const ConsentPage: FC<{ details: ConsentDescription; handle: string; nonce: string; error?: string }> = ({
+  details,
+  handle,
+  nonce,
+  error,
+}) => (
+  <Layout title={`Allow ${details.clientName}?`} nonce={nonce}>
+    <h1>Allow {details.clientName} to use your image server?</h1>
+    <p>
+      {details.clientDomain ? (
+        <>
+          Published by <strong>{details.clientDomain}</strong>.
+        </>
+      ) : (
+        'This app registered itself: its name is not verified.'
+      )}{' '}
+      Access will be sent to <strong>{details.redirectHost}</strong>.
+    </p>
+    {details.redirectIsLoopback && (
+      <p>
+        <strong>This sends access to an app on your computer.</strong> Continue only if you just started signing in from
+        it.
+      </p>
+    )}
+    <p>It asks to:</p>
+    <ul>
+      {details.scope.map((scope) => (
+        <li>{SCOPE_WORDS[scope] ?? scope}</li>
+      ))}
+    </ul>
+    {error && (
+      <p role="alert">
+        <strong>{error}</strong>
+      </p>
+    )}
+    <form method="post" autocomplete="off">
+      <input type="hidden" name="handle" value={handle} />
+      <p>
+        <input name="token" type="password" placeholder="Access token" aria-label="Access token" />
+      </p>
+      <p>
+        <button name="decision" value="allow" type="submit">
+          Allow
+        </button>{' '}
+        <button name="decision" value="deny" type="submit">
+          Deny
+        </button>
+      </p>
+    </form>
+  </Layout>
+);

@@ -1,0 +1,102 @@
+/**
+ * OAuth 2.1 for MCP clients that sign in (Claude.ai custom connectors, ChatGPT, MCP Inspector, Claude Code):
+ * this Worker is both the authorization server and the resource server for /mcp and /sse, through
+ * @cloudflare/workers-oauth-provider (its docs ship in the package: README.md, docs/resource-servers.md).
+ * On when access tokens are configured and OAUTH_KV is bound. Static bearer tokens keep working beside it:
+ * the resource servers' validator recognises them first ("Alongside your own tokens" in those docs).
+ * Sign-in at /authorize is with an access token the server already knows (authorize-route.tsx).
+ */
+import {
+  OAuthAuthorizationServer,
+  type OAuthResourceHandler,
+  OAuthResourceServer,
+} from '@cloudflare/workers-oauth-provider';
+import type { Config } from '../config';
+import { subjectForToken } from '../http/auth';
+
+export const SCOPE = { read: 'images:read', write: 'images:write' } as const;
+/** Everything this server can grant; refresh tokens come with offline_access. */
+export const SCOPES_SUPPORTED = [SCOPE.read, SCOPE.write, 'offline_access'];
+/** The resources tokens are issued for, by path. */
+export const RESOURCE_PATHS = ['/mcp', '/sse'] as const;
+
+/** What a grant carries into each request: whose images it reaches. */
+export interface OAuthProps {
+  subject: string;
+}
+
+export interface OAuth {
+  issuer: string;
+  server: OAuthAuthorizationServer<Env>;
+  /** The resource server for a request path (a resource, a path under it, or its RFC 9728 metadata). */
+  resourceFor(path: string): OAuthResourceServer<Env, OAuthProps> | undefined;
+}
+
+export function oauthEnabled(config: Config, env: { OAUTH_KV?: KVNamespace | undefined }): boolean {
+  return config.tokens.size > 0 && Boolean(env.OAUTH_KV);
+}
+
+/** Access tokens live an hour; refresh tokens rotate on use and lapse after 30 idle days. */
+const ACCESS_TOKEN_TTL_SECONDS = 3600;
+const REFRESH_IDLE_TTL_SECONDS = 30 * 24 * 3600;
+
+const servers = new WeakMap<Config, Map<string, OAuthAuthorizationServer<Env>>>();
+const built = new WeakMap<Config, Map<string, OAuth>>();
+
+function cached<T>(store: WeakMap<Config, Map<string, T>>, config: Config, origin: string, make: () => T): T {
+  let byOrigin = store.get(config);
+  if (!byOrigin) store.set(config, (byOrigin = new Map()));
+  let value = byOrigin.get(origin);
+  if (value === undefined) byOrigin.set(origin, (value = make()));
+  return value;
+}
+
+/** The authorization server of `origin` (PUBLIC_BASE_URL when set, else the origin the request came to). */
+export function authorizationServerFor(config: Config, origin: string): OAuthAuthorizationServer<Env> {
+  return cached(servers, config, origin, () => {
+    const resources = RESOURCE_PATHS.map((path) => `${origin}${path}`);
+    return new OAuthAuthorizationServer<Env>({
+      issuer: origin,
+      resources,
+      defaultResource: resources[0],
+      scopesSupported: SCOPES_SUPPORTED,
+      clientRegistrationEndpoint: '/oauth/register',
+      clientIdMetadataDocumentEnabled: true,
+      accessTokenTTL: ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenIdleTTL: REFRESH_IDLE_TTL_SECONDS,
+    });
+  });
+}
+
+/** The authorization server and the resource servers of `origin`, built once per configuration and origin. */
+export function oauthFor(config: Config, origin: string, handler: OAuthResourceHandler<Env, OAuthProps>): OAuth {
+  return cached(built, config, origin, () => {
+    const server = authorizationServerFor(config, origin);
+    const byPath = new Map(
+      RESOURCE_PATHS.map((path) => [
+        path,
+        new OAuthResourceServer<Env, OAuthProps>({
+          resourceMetadata: { resource: `${origin}${path}`, authorization_servers: [origin] },
+          requiredScopes: [SCOPE.read, SCOPE.write],
+          validateToken: (env) => async (resource, token) => {
+            const subject = subjectForToken(config.tokens, token);
+            if (subject) return { props: { subject }, audience: resource, scope: [SCOPE.read, SCOPE.write] };
+            return server.validateToken<OAuthProps>(resource, token, env);
+          },
+          handler,
+        }),
+      ]),
+    );
+    return {
+      issuer: origin,
+      server,
+      resourceFor(path) {
+        for (const [resource, host] of byPath) {
+          if (path === resource || path.startsWith(`${resource}/`)) return host;
+          if (path === `/.well-known/oauth-protected-resource${resource}`) return host;
+        }
+        return undefined;
+      },
+    };
+  });
+}
