@@ -45,9 +45,15 @@ const built = new WeakMap<Config, Map<string, OAuth>>();
 
 function cached<T>(store: WeakMap<Config, Map<string, T>>, config: Config, origin: string, make: () => T): T {
   let byOrigin = store.get(config);
-  if (!byOrigin) store.set(config, (byOrigin = new Map()));
+  if (!byOrigin) {
+    byOrigin = new Map();
+    store.set(config, byOrigin);
+  }
   let value = byOrigin.get(origin);
-  if (value === undefined) byOrigin.set(origin, (value = make()));
+  if (value === undefined) {
+    value = make();
+    byOrigin.set(origin, value);
+  }
   return value;
 }
 

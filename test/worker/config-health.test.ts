@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 import worker from '../../src/index';
 import { fetchWith, toolCall } from '../helpers/app';
-import { TOKENS } from '../helpers/tokens';
 
 async function health(overrides: Record<string, string>) {
   const response = await worker.fetch!(

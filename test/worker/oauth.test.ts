@@ -190,7 +190,7 @@ describe('OAuth sign-in', () => {
     const jobOf = async (token: string) => {
       const args = { prompt: 'whose', provider: 'placeholder', width: 64, height: 64 };
       const made = await rpc('tools/call', { name: 'generate_image', arguments: args }, { token });
-      return (made.result?.structuredContent as { job_id: string }).job_id;
+      return (made.result!.structuredContent as { job_id: string }).job_id;
     };
     const status = (id: string) =>
       rpc('tools/call', { name: 'get_job_status', arguments: { job_id: id } }, { token: tokens.access_token });
