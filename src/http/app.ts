@@ -53,6 +53,10 @@ app.get('/health', (c) => {
 app.use('*', withConfig);
 // Image URLs are signed capabilities: any page holding one may load it, so no origin check applies.
 app.route('/images', imagesRoute);
+// OAuth sign-in (on when tokens are configured and OAUTH_KV is bound; the library's endpoints: src/oauth/entry.ts).
+// Its form is bound to the browser by the library's single-use handle and cookie, and posts with no Referer, so
+// browsers send "Origin: null": the origin check below (for the API's callers) does not apply to it.
+app.route('/authorize', authorizeRoute);
 app.use('*', guardOrigin, corsHeaders);
 
 app.use('/mcp', requireAuth, rateLimit, limitBody);
@@ -60,9 +64,6 @@ app.use('/sse', requireAuth, rateLimit, limitBody);
 app.use('/sse/*', requireAuth, rateLimit, limitBody);
 app.all('/mcp', handleStreamableHttp);
 app.route('/sse', sseRoute);
-
-// OAuth sign-in (on when tokens are configured and OAUTH_KV is bound; the library's endpoints: src/oauth/entry.ts).
-app.route('/authorize', authorizeRoute);
 
 // The gallery's pages check their own signed links; only the token-for-link exchange takes a bearer token.
 app.post('/gallery/link', requireAuth, rateLimit, limitBody, createGalleryLink);

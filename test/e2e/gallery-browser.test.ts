@@ -7,22 +7,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PhotonImage } from '@cf-wasm/photon';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TOKENS } from '../helpers/tokens';
+import { launchChromium } from './chromium';
 import { callTool, postMcp } from './rpc';
 
 const baseUrl = inject('baseUrl');
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const PROMPTS = ['a teal lighthouse on a cliff', 'an orange fox asleep in snow', 'a violet nebula over mountains'];
 
 let browser: Browser;
@@ -101,7 +92,7 @@ beforeAll(async () => {
   expect(ids).toHaveLength(3);
   const done = await callTool('wait_for_completion', { job_ids: ids, timeout_seconds: 30 });
   expect(done.structuredContent.status).toBe('completed');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
 });
 
