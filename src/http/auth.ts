@@ -7,7 +7,12 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { Config } from '../config';
 import { AppError } from '../errors';
+import { SCOPE } from '../oauth/scopes';
 import type { OAuthProps } from '../oauth/server';
+
+/** A configured token, local mode and anonymous callers may do everything. */
+const ALL_SCOPES: ReadonlySet<string> = new Set([SCOPE.read, SCOPE.write]);
+
 import type { AppEnv } from './types';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -71,9 +76,10 @@ export function authenticate(
  * The subject of a request an OAuth resource server let through (src/oauth/entry.ts): it validated the
  * bearer token, an OAuth access token or a configured one, and put the grant on the execution context.
  */
-function grantedSubject(ctx: object | undefined): string | undefined {
+function grantOf(ctx: object | undefined): { subject: string; auth: OAuthResourceAuth } | undefined {
   const granted = ctx as { props?: Partial<OAuthProps>; auth?: OAuthResourceAuth } | undefined;
-  return granted?.auth && typeof granted.props?.subject === 'string' ? granted.props.subject : undefined;
+  const subject = granted?.props?.subject;
+  return granted?.auth && typeof subject === 'string' ? { subject, auth: granted.auth } : undefined;
 }
 
 function executionContextOf(c: Context<AppEnv>): object | undefined {
@@ -85,9 +91,14 @@ function executionContextOf(c: Context<AppEnv>): object | undefined {
 }
 
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const subject =
-    grantedSubject(executionContextOf(c)) ??
-    authenticate(c.var.config, c.req.url, c.req.header('authorization'), c.req.header('host'));
-  c.set('subject', subject);
+  const grant = grantOf(executionContextOf(c));
+  if (grant) {
+    c.set('subject', grant.subject);
+    c.set('scopes', new Set(grant.auth.scope));
+    c.set('auth', grant.auth);
+  } else {
+    c.set('subject', authenticate(c.var.config, c.req.url, c.req.header('authorization'), c.req.header('host')));
+    c.set('scopes', ALL_SCOPES);
+  }
   await next();
 });

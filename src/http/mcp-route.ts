@@ -26,6 +26,7 @@ import { createServer, scopeFor } from '../mcp/server';
 import { errorResponse } from './errors';
 import { type ParsedBody, readJsonRpc } from './jsonrpc-body';
 import { spendRequests } from './rate-limit';
+import { scopeRefusal } from './scopes';
 import type { AppEnv } from './types';
 
 type Parsed = Extract<ParsedBody, { ok: true }>;
@@ -128,7 +129,7 @@ export async function handleStreamableHttp(c: Context<AppEnv>): Promise<Response
   }
   const parsed = await readJsonRpc(c, { allowBatch: true });
   if (!parsed.ok) return parsed.response;
-  const refused = await admitBatch(c, parsed);
+  const refused = scopeRefusal(c, parsed.messages) ?? (await admitBatch(c, parsed));
   if (refused) return refused;
   return (await isLegacyRequest(c.req.raw, parsed.body)) ? serveLegacy(c, parsed) : serveModern(c, parsed);
 }

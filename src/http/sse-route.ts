@@ -13,6 +13,7 @@ import { deliverLocally, runSession } from '../sse/session';
 import { SseServerTransport } from '../sse/transport';
 import { readJsonRpc } from './jsonrpc-body';
 import { handleStreamableHttp } from './mcp-route';
+import { scopeRefusal } from './scopes';
 import type { AppEnv } from './types';
 
 export const sseRoute = new Hono<AppEnv>();
@@ -51,6 +52,8 @@ sseRoute.post('/message', async (c) => {
   }
   const parsed = await readJsonRpc(c, { allowBatch: false });
   if (!parsed.ok) return parsed.response;
+  const refused = scopeRefusal(c, parsed.messages);
+  if (refused) return refused;
   const message = parsed.messages[0]!;
   const subject = c.var.subject;
   const delivered =

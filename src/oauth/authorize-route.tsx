@@ -13,7 +13,8 @@ import { subjectForToken } from '../http/auth';
 import { nonceOf, pageHeaders } from '../http/page-headers';
 import type { AppEnv } from '../http/types';
 import { ConsentPage } from './consent-page';
-import { authorizationServerFor, oauthEnabled, SCOPE } from './server';
+import { SCOPE } from './scopes';
+import { authorizationServerFor, oauthEnabled } from './server';
 
 export const authorizeRoute = new Hono<AppEnv>();
 
@@ -84,8 +85,12 @@ authorizeRoute.post('/', async (c) => {
       return await consentPage(c, oauth, 'That access token is not one this server knows.');
     }
     const asked = new Set((await oauth.parseAuthRequest(c.req.raw)).scope);
-    // Both image scopes are granted together for now: tools do not yet check them one by one.
-    const scope = [SCOPE.read, SCOPE.write, ...(asked.has('offline_access') ? ['offline_access'] : [])];
+    // Reading always; changing only when the person left it ticked; refresh when the client asked for it.
+    const scope = [
+      SCOPE.read,
+      ...(form.get('write') ? [SCOPE.write] : []),
+      ...(asked.has('offline_access') ? ['offline_access'] : []),
+    ];
     const approved = await oauth.approveConsent(c.req.raw, handle, { scope });
     const { redirectTo } = await oauth.completeAuthorization({
       request: approved.request,

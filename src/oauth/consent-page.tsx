@@ -8,7 +8,7 @@
 import type { ConsentDescription } from '@cloudflare/workers-oauth-provider';
 import type { FC } from 'hono/jsx';
 import { Layout } from '../gallery/views';
-import { SCOPE } from './server';
+import { SCOPE } from './scopes';
 
 const SCOPE_WORDS: Record<string, string> = {
   [SCOPE.read]: 'see your images, jobs, styles and providers',
@@ -46,6 +46,12 @@ export const ConsentPage: FC<{ details: ConsentDescription; handle: string; nonc
         <li>{SCOPE_WORDS[scope] ?? scope}</li>
       ))}
     </ul>
+    <p>
+      <label>
+        <input type="checkbox" name="write" value="1" checked={details.scope.includes(SCOPE.write)} /> Let it{' '}
+        {SCOPE_WORDS[SCOPE.write]} (unticked, it can only look)
+      </label>
+    </p>
     {error && (
       <p role="alert">
         <strong>{error}</strong>

@@ -13,10 +13,8 @@ import {
 } from '@cloudflare/workers-oauth-provider';
 import type { Config } from '../config';
 import { subjectForToken } from '../http/auth';
+import { SCOPE, SCOPES_SUPPORTED } from './scopes';
 
-export const SCOPE = { read: 'images:read', write: 'images:write' } as const;
-/** Everything this server can grant; refresh tokens come with offline_access. */
-export const SCOPES_SUPPORTED = [SCOPE.read, SCOPE.write, 'offline_access'];
 /** The resources tokens are issued for, by path. */
 export const RESOURCE_PATHS = ['/mcp', '/sse'] as const;
 

@@ -42,6 +42,34 @@ export const toolsByName: ReadonlyMap<string, ToolRegistrar> = new Map([
 
 export const tools: readonly ToolRegistrar[] = [...toolsByName.values()];
 
+/**
+ * The tools that are not read-only (they make, change or delete a subject's images and styles, or spend its
+ * providers' credit): an OAuth grant needs images:write for them (src/http/scopes.ts).
+ */
+export const WRITE_TOOLS: ReadonlySet<string> = new Set(
+  [
+    deleteImage,
+    deleteStyle,
+    editImage,
+    galleryLink,
+    generateImage,
+    generateImageAndWait,
+    getJobStatus,
+    getServerInfo,
+    getUsage,
+    listGenerations,
+    listJobs,
+    listProviders,
+    listStyles,
+    saveStyle,
+    showImage,
+    transformImage,
+    waitForCompletion,
+  ]
+    .filter((tool) => !tool.config.annotations.readOnlyHint)
+    .map((tool) => tool.name),
+);
+
 /** The tools that also take task-augmented calls (their config says `execution: { taskSupport: 'optional' }`). */
 export const taskTools: ReadonlyMap<string, TaskTool> = new Map([
   [generateImageAndWait.name, generateImageAndWait.task],

@@ -69,6 +69,36 @@ async function submit(path: string, cookie: string, fields: Record<string, strin
   });
 }
 
+/** /authorize for a public client with PKCE, as a client opens it in the person's browser. */
+function authorizePath(clientId: string, challenge: string, extra: Record<string, string> = {}): string {
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: REDIRECT,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...extra,
+  });
+  return `/authorize?${query}`;
+}
+
+/** The token endpoint, exchanging an authorization code as a public client does (PKCE, the resource named). */
+function exchangeCode(clientId: string, code: string, verifier: string): Promise<Response> {
+  return request('/oauth/token', {
+    method: 'POST',
+    token: null,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      client_id: clientId,
+      code_verifier: verifier,
+      resource: `${ORIGIN}/mcp`,
+    }).toString(),
+  });
+}
+
 describe('OAuth discovery', () => {
   it('answers an unauthenticated call with a challenge naming the protected-resource metadata', async () => {
     const response = await request('/mcp', {
@@ -137,17 +167,11 @@ describe('OAuth sign-in', () => {
   it('signs in with a known access token, and the access token it issues reaches that subject on /mcp', async () => {
     const clientId = await registerClient();
     const { verifier, challenge } = await pkce();
-    const query = new URLSearchParams({
-      response_type: 'code',
-      client_id: clientId,
-      redirect_uri: REDIRECT,
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
+    const path = authorizePath(clientId, challenge, {
       state: 'xyz',
       scope: 'images:read images:write',
       resource: `${ORIGIN}/mcp`,
     });
-    const path = `/authorize?${query}`;
     const consent = await openConsent(path);
     expect(consent.html).toContain('Allow Test client');
     expect(consent.html).toContain('localhost');
@@ -160,7 +184,12 @@ describe('OAuth sign-in', () => {
     expect(await wrong.text()).toContain('not one this server knows');
 
     const again = await openConsent(path);
-    const allowed = await submit(path, again.cookie, { handle: again.handle, decision: 'allow', token: TOKENS.bob });
+    const allowed = await submit(path, again.cookie, {
+      handle: again.handle,
+      decision: 'allow',
+      token: TOKENS.bob,
+      write: '1',
+    });
     expect(allowed.status).toBe(302);
     const back = new URL(allowed.headers.get('location')!);
     expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
@@ -168,20 +197,7 @@ describe('OAuth sign-in', () => {
     expect(back.searchParams.get('iss')).toBe(ORIGIN);
     const code = back.searchParams.get('code')!;
 
-    const exchange = () =>
-      request('/oauth/token', {
-        method: 'POST',
-        token: null,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'authorization_code',
-          code,
-          redirect_uri: REDIRECT,
-          client_id: clientId,
-          code_verifier: verifier,
-          resource: `${ORIGIN}/mcp`,
-        }).toString(),
-      });
+    const exchange = () => exchangeCode(clientId, code, verifier);
     const tokens = await json<{ access_token: string; token_type: string; scope: string }>(await exchange());
     expect(tokens.token_type.toLowerCase()).toBe('bearer');
     expect(tokens.scope.split(' ')).toEqual(expect.arrayContaining(['images:read', 'images:write']));
@@ -201,17 +217,48 @@ describe('OAuth sign-in', () => {
     expect(replay.status).toBe(400);
   });
 
+  it('grants reading only when the person unticks changing, and then answers a writing call with step-up', async () => {
+    const clientId = await registerClient();
+    const { verifier, challenge } = await pkce();
+    const path = authorizePath(clientId, challenge, { scope: 'images:read images:write', resource: `${ORIGIN}/mcp` });
+    const consent = await openConsent(path);
+    expect(consent.html).toMatch(/name="write" value="1" checked/);
+    // No "write" field: the box was unticked.
+    const allowed = await submit(path, consent.cookie, {
+      handle: consent.handle,
+      decision: 'allow',
+      token: TOKENS.bob,
+    });
+    const code = new URL(allowed.headers.get('location')!).searchParams.get('code')!;
+    const tokens = await json<{ access_token: string; scope: string }>(await exchangeCode(clientId, code, verifier));
+    expect(tokens.scope).toBe('images:read');
+    const token = tokens.access_token;
+    expect((await rpc('tools/list', {}, { token })).result?.tools).toBeDefined();
+    const listed = await rpc('tools/call', { name: 'list_generations', arguments: {} }, { token });
+    expect(listed.result?.isError).toBeFalsy();
+
+    const write = await request('/mcp', {
+      method: 'POST',
+      token,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'generate_image', arguments: { prompt: 'x', provider: 'placeholder' } },
+      }),
+    });
+    expect(write.status).toBe(403);
+    const challenge403 = write.headers.get('www-authenticate') ?? '';
+    expect(challenge403).toContain('error="insufficient_scope"');
+    expect(challenge403).toContain('scope="images:read images:write"');
+    expect(challenge403).toContain(`resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource/mcp"`);
+  });
+
   it('sends a refusal back to the client as access_denied', async () => {
     const clientId = await registerClient();
     const { challenge } = await pkce();
-    const path = `/authorize?${new URLSearchParams({
-      response_type: 'code',
-      client_id: clientId,
-      redirect_uri: REDIRECT,
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      state: 'no',
-    })}`;
+    const path = authorizePath(clientId, challenge, { state: 'no' });
     const consent = await openConsent(path);
     const denied = await submit(path, consent.cookie, { handle: consent.handle, decision: 'deny' });
     expect(denied.status).toBe(302);
