@@ -14,6 +14,8 @@ export interface Config {
   /** token -> subject; empty when no token is configured. */
   tokens: ReadonlyMap<string, string>;
   allowAnonymous: boolean;
+  /** READ_ONLY: the tools that make, change or delete anything are not offered to anyone. */
+  readOnly: boolean;
   allowedOrigins: readonly string[];
   signingKey: string | undefined;
   publicBaseUrl: string | undefined;
@@ -120,6 +122,7 @@ const EnvSchema = z.object({
   AUTH_TOKEN: z.string().trim().optional(),
   AUTH_TOKENS: tokenMap,
   ALLOW_ANONYMOUS: flag,
+  READ_ONLY: flag,
   ALLOWED_ORIGINS: z
     .string()
     .optional()
@@ -215,6 +218,7 @@ export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
   const config: Config = {
     tokens,
     allowAnonymous: e.ALLOW_ANONYMOUS,
+    readOnly: e.READ_ONLY,
     allowedOrigins: e.ALLOWED_ORIGINS,
     signingKey: e.IMAGE_SIGNING_KEY,
     publicBaseUrl: e.PUBLIC_BASE_URL,

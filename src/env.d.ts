@@ -34,6 +34,7 @@ interface OptionalSettings {
   INLINE_PREVIEW?: string;
   IMAGE_RETENTION_DAYS?: string;
   RATE_LIMIT?: string;
+  READ_ONLY?: string;
   DAILY_IMAGE_QUOTA?: string;
 }
 

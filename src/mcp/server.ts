@@ -12,7 +12,7 @@ import { registerImageResources } from '../resources/images';
 import { registerStyleResources } from '../resources/styles';
 import { enableTaskExtension } from '../tasks/extension';
 import { enableTasks } from '../tasks/protocol';
-import { taskTools, tools, toolsByName } from '../tools';
+import { taskTools, toolsByName, WRITE_TOOLS } from '../tools';
 import { reuseToolSchemas } from './tool-schemas';
 
 /**
@@ -100,16 +100,20 @@ export function createServer(ctx: RequestContext, { era, scope = ALL }: ServerOp
   // Declared after construction: declared in the options, McpServer would install its tools/call handler at
   // once, before src/tasks can wrap it.
   server.server.registerCapabilities(CAPABILITIES);
-  if (era === 'legacy') enableTasks(server, ctx, taskTools);
+  // READ_ONLY: nothing that makes, changes or deletes is offered; a call of such a tool is an unknown tool.
+  const offered = (name: string) => !ctx.config.readOnly || !WRITE_TOOLS.has(name);
+  const tasks = new Map([...taskTools].filter(([name]) => offered(name)));
+  if (era === 'legacy') enableTasks(server, ctx, tasks);
   else {
-    enableTaskExtension(server, ctx, taskTools);
+    enableTaskExtension(server, ctx, tasks);
     server.server.registerCapabilities({ extensions: { [APPS_EXTENSION]: { mimeTypes: [MCP_APP_MIME_TYPE] } } });
   }
   const wants = (part: ServerScope['part']) => scope.part === 'all' || scope.part === part;
   if (wants('tools')) {
     reuseToolSchemas(server);
-    const only = scope.part === 'tools' && scope.tool ? toolsByName.get(scope.tool) : undefined;
-    for (const register of only ? [only] : tools) register(server, ctx);
+    // A call of a tool not offered gets the others, so the SDK answers it as an unknown tool (-32602).
+    const called = scope.part === 'tools' && scope.tool && offered(scope.tool) ? [scope.tool] : undefined;
+    for (const name of called ?? [...toolsByName.keys()].filter(offered)) toolsByName.get(name)!(server, ctx);
   }
   if (wants('resources')) {
     registerImageResources(server, ctx);
