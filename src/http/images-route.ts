@@ -6,10 +6,10 @@
  */
 import { type Context, Hono } from 'hono';
 import { AppError } from '../errors';
-import { parseExpiry, sign, signingSecret, verify } from '../images/signing';
+import { parseExpiry, signingSecret, verify } from '../images/signing';
 import { extensionFor, originalKey } from '../images/storage';
 import { canonicalQuery, parseTransformParams, type TransformParams } from '../images/transform-plan';
-import { orOriginal, signedResource } from '../images/urls';
+import { orOriginal, signedResource, signedUrlUntil } from '../images/urls';
 import { getVariant } from '../images/variants';
 import type { AppEnv } from './types';
 
@@ -44,8 +44,7 @@ imagesRoute.on(['GET', 'HEAD'], '/:file{[0-9a-f-]{36}\\.[a-z]{3,4}}', async (c) 
   const original = async () => {
     const { publicBaseUrl, publicImageBaseUrl } = c.var.config;
     if (publicImageBaseUrl) return `${publicImageBaseUrl}/originals/${id}`;
-    const path = `/images/${file}`;
-    return `${publicBaseUrl ?? new URL(c.req.url).origin}${path}?exp=${expires}&sig=${await sign(secret, path, expires)}`;
+    return signedUrlUntil(publicBaseUrl ?? new URL(c.req.url).origin, secret, `/images/${file}`, '', expires);
   };
   const response = await (canonical
     ? orOriginal(() => serveVariant(c, id, params, headers), original)

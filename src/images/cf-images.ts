@@ -10,7 +10,7 @@
  */
 import { AppError } from '../errors';
 import { imageDimensions } from '../providers/sniff';
-import { MAX_DECODE_PIXELS, type Size } from './decode';
+import { MAX_DECODE_PIXELS, overDecodeBound, type Size } from './decode';
 import type { CropBox, TransformPlan } from './transform-plan';
 
 /**
@@ -35,8 +35,8 @@ export function transformable(size: Size, binding: ImagesBinding | undefined): b
 
 /** Throws payload_too_large, saying why, unless a source of `size` can be transformed here at all. */
 export function checkTransformable(size: Size, binding: ImagesBinding | undefined): void {
+  if (!overDecodeBound(size)) return;
   const pixels = size.width * size.height;
-  if (pixels <= MAX_DECODE_PIXELS) return;
   const about = `The image is ${size.width}x${size.height} (${pixels} pixels): this server decodes images up to ${MAX_DECODE_PIXELS} pixels itself`;
   if (!binding)
     throw new AppError(
@@ -99,7 +99,7 @@ export async function makeWorkingCopy(
     });
   }
   const made = imageDimensions(bytes);
-  if (!made || made.width * made.height > MAX_DECODE_PIXELS)
+  if (!made || overDecodeBound(made))
     throw new AppError('internal', 'Cloudflare Images returned no image within the decode bound.');
   return { bytes, ...made };
 }

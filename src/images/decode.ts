@@ -23,13 +23,17 @@ export interface Size {
  */
 export const MAX_DECODE_PIXELS = 2048 * 1024;
 
+/** Whether an image of `size` has more pixels than this server decodes. */
+export function overDecodeBound(size: Size): boolean {
+  return size.width * size.height > MAX_DECODE_PIXELS;
+}
+
 /** Throws payload_too_large, naming `what` and its size, when an image of `size` may not be decoded. */
 export function checkDecodable(size: Size, what: string): void {
-  const pixels = size.width * size.height;
-  if (pixels > MAX_DECODE_PIXELS)
+  if (overDecodeBound(size))
     throw new AppError(
       'payload_too_large',
-      `The ${what} is ${size.width}x${size.height} (${pixels} pixels); images are decoded up to ${MAX_DECODE_PIXELS} pixels.`,
+      `The ${what} is ${size.width}x${size.height} (${size.width * size.height} pixels); images are decoded up to ${MAX_DECODE_PIXELS} pixels.`,
     );
 }
 

@@ -25,11 +25,22 @@ export function signedResource(path: string, canonical: string): string {
   return canonical ? `${path}?${canonical}` : path;
 }
 
-async function signedUrl(ctx: UrlContext, path: string, canonical: string): Promise<string> {
+/** `path` (with its canonical query) signed to be valid until `expires`, in seconds since the epoch. */
+export async function signedUrlUntil(
+  baseUrl: string,
+  secret: string,
+  path: string,
+  canonical: string,
+  expires: number,
+): Promise<string> {
+  const signature = await sign(secret, signedResource(path, canonical), expires);
+  return `${baseUrl}${path}?${canonical ? `${canonical}&` : ''}exp=${expires}&sig=${signature}`;
+}
+
+function signedUrl(ctx: UrlContext, path: string, canonical: string): Promise<string> {
   // Expiry is rounded up to the hour so that repeated calls give the same URL and browsers can cache it.
   const expires = Math.ceil((ctx.nowSeconds + ctx.config.imageUrlTtlSeconds) / 3600) * 3600;
-  const signature = await sign(ctx.secret, signedResource(path, canonical), expires);
-  return `${ctx.baseUrl}${path}?${canonical ? `${canonical}&` : ''}exp=${expires}&sig=${signature}`;
+  return signedUrlUntil(ctx.baseUrl, ctx.secret, path, canonical, expires);
 }
 
 export async function imageUrl(ctx: UrlContext, jobId: string, contentType: string): Promise<string> {

@@ -9,7 +9,7 @@
 import { AppError } from '../errors';
 import { imageDimensions } from '../providers/sniff';
 import { checkTransformable, makeWorkingCopy, type OriginalSource, planOnCopy, workingCopyKey } from './cf-images';
-import { MAX_DECODE_PIXELS } from './decode';
+import { overDecodeBound } from './decode';
 import { originalKey } from './storage';
 import { type TransformedImage, transformImage } from './transform';
 import {
@@ -61,13 +61,13 @@ export async function getVariant(
   const normal = variantParams(normaliseTransformParams(params));
   const query = canonicalQuery(normal);
   const key = query ? variantKey(id, normal) : originalKey(id);
-  const cached = await env.IMAGES.get(key);
-  if (cached) {
-    const bytes = new Uint8Array(await cached.arrayBuffer());
-    if (query && lastUse(cached) < now - USE_RECORDED_EVERY_MS) await recordUse(env.IMAGES, cached, bytes, now);
-    return cachedVariant(cached, bytes);
+  if (!query) {
+    const original = await env.IMAGES.get(key);
+    if (!original) throw notFound();
+    return cachedVariant(original, new Uint8Array(await original.arrayBuffer()));
   }
-  if (!query) throw notFound();
+  const cached = await readKept(env.IMAGES, key, now);
+  if (cached) return cachedVariant(cached.object, cached.bytes);
 
   // Size and bounds are checked from the original's metadata before its body is fetched.
   const head = await env.IMAGES.head(originalKey(id));
@@ -79,44 +79,59 @@ export async function getVariant(
     );
   const contentType = head.httpMetadata?.contentType ?? 'application/octet-stream';
   const stated = statedSize(head);
-  if (stated) {
-    planTransform(normal, { ...stated, contentType });
-    checkTransformable(stated, env.IMAGE_TRANSFORMS);
-  }
-  const readOriginal = async () => {
-    const original = await env.IMAGES.get(originalKey(id));
-    if (!original) throw notFound();
-    return new Uint8Array(await original.arrayBuffer());
-  };
-  const streamOriginal = async () => {
-    const original = await env.IMAGES.get(originalKey(id));
-    if (!original) throw notFound();
-    return original.body;
+  const statedPlan = stated && planTransform(normal, { ...stated, contentType });
+  if (stated) checkTransformable(stated, env.IMAGE_TRANSFORMS);
+  const original = async () => {
+    const object = await env.IMAGES.get(originalKey(id));
+    if (!object) throw notFound();
+    return object;
   };
 
   let result: TransformedImage;
-  if (stated && stated.width * stated.height > MAX_DECODE_PIXELS) {
+  if (stated && statedPlan && overDecodeBound(stated)) {
     // Over the bound: from the working copy, without reading the original when the copy is kept.
-    const plan = planTransform(normal, { ...stated, contentType });
-    result = await fromWorkingCopy(env, id, stated, plan, streamOriginal, now);
+    result = await fromWorkingCopy(env, id, stated, statedPlan, async () => (await original()).body, now);
   } else {
-    const bytes = await readOriginal();
+    const bytes = new Uint8Array(await (await original()).arrayBuffer());
     // The header's own size is checked too, before decoding: a small file can still claim a huge canvas.
     const header = imageDimensions(bytes);
     if (!header) throw new AppError('internal', 'The stored image could not be decoded.');
     const plan = planTransform(normal, { ...header, contentType });
     checkTransformable(header, env.IMAGE_TRANSFORMS);
-    result =
-      header.width * header.height > MAX_DECODE_PIXELS
-        ? await fromWorkingCopy(env, id, header, plan, async () => bytes, now)
-        : await transformImage(bytes, (size) => planTransform(normal, { ...size, contentType }));
+    result = overDecodeBound(header)
+      ? await fromWorkingCopy(env, id, header, plan, async () => bytes, now)
+      : await transformImage(bytes, (size) => planTransform(normal, { ...size, contentType }));
   }
-  const stored = await env.IMAGES.put(key, result.bytes, {
-    httpMetadata: { contentType: result.contentType },
-    customMetadata: { source: id, width: String(result.width), height: String(result.height), used: String(now) },
-  });
+  const stored = await storeVariant(env.IMAGES, key, id, result, now);
   await dropLeastUsed(env.IMAGES, id, key);
   return { ...result, etag: stored.httpEtag, cached: false };
+}
+
+/** Stores a variant (or working copy) of image `id`, with its size and its first use in its metadata. */
+function storeVariant(
+  bucket: R2Bucket,
+  key: string,
+  id: string,
+  image: Size & { bytes: Uint8Array; contentType: string },
+  now: number,
+): Promise<R2Object> {
+  return bucket.put(key, image.bytes, {
+    httpMetadata: { contentType: image.contentType },
+    customMetadata: { source: id, width: String(image.width), height: String(image.height), used: String(now) },
+  });
+}
+
+/** A stored variant (or working copy) and its bytes, its use recorded when the last record is a day old. */
+async function readKept(
+  bucket: R2Bucket,
+  key: string,
+  now: number,
+): Promise<{ object: R2ObjectBody; bytes: Uint8Array } | null> {
+  const object = await bucket.get(key);
+  if (!object) return null;
+  const bytes = new Uint8Array(await object.arrayBuffer());
+  if (lastUse(object) < now - USE_RECORDED_EVERY_MS) await recordUse(bucket, object, bytes, now);
+  return { object, bytes };
 }
 
 /**
@@ -146,19 +161,12 @@ export async function workingCopy(
   now: number = Date.now(),
 ): Promise<Size & { bytes: Uint8Array }> {
   const key = workingCopyKey(id);
-  const kept = await env.IMAGES.get(key);
-  if (kept) {
-    const bytes = new Uint8Array(await kept.arrayBuffer());
-    if (lastUse(kept) < now - USE_RECORDED_EVERY_MS) await recordUse(env.IMAGES, kept, bytes, now);
-    const made = statedSize(kept) ?? imageDimensions(bytes);
-    if (made) return { bytes, ...made };
-  }
+  const kept = await readKept(env.IMAGES, key, now);
+  const keptSize = kept && (statedSize(kept.object) ?? imageDimensions(kept.bytes));
+  if (kept && keptSize) return { bytes: kept.bytes, ...keptSize };
   checkTransformable(size, env.IMAGE_TRANSFORMS);
   const made = await makeWorkingCopy(env.IMAGE_TRANSFORMS!, await readOriginal(), size);
-  await env.IMAGES.put(key, made.bytes, {
-    httpMetadata: { contentType: 'image/png' },
-    customMetadata: { source: id, width: String(made.width), height: String(made.height), used: String(now) },
-  });
+  await storeVariant(env.IMAGES, key, id, { ...made, contentType: 'image/png' }, now);
   return made;
 }
 

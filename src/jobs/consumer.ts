@@ -6,7 +6,7 @@
 import type { Config } from '../config';
 import { AppError, describeError } from '../errors';
 import type { OriginalSource } from '../images/cf-images';
-import { MAX_DECODE_PIXELS } from '../images/decode';
+import { overDecodeBound } from '../images/decode';
 import { prepareMask } from '../images/mask';
 import { findOriginal, originalKey, putOriginal } from '../images/storage';
 import { statedSize, type VariantEnv, workingCopy } from '../images/variants';
@@ -145,13 +145,12 @@ async function loadSource(images: VariantEnv, id: string, role: string): Promise
   const head = await images.IMAGES.head(originalKey(id));
   if (!head) throw missing();
   const stated = statedSize(head);
-  if (stated && stated.width * stated.height > MAX_DECODE_PIXELS)
-    return scaledDown(stated, async () => (await original()).body);
+  if (stated && overDecodeBound(stated)) return scaledDown(stated, async () => (await original()).body);
   const bytes = new Uint8Array(await (await original()).arrayBuffer());
   const contentType = sniffImageType(bytes);
   const size = imageDimensions(bytes);
   if (!contentType || !size) throw missing();
-  if (size.width * size.height > MAX_DECODE_PIXELS) return scaledDown(size, async () => bytes);
+  if (overDecodeBound(size)) return scaledDown(size, async () => bytes);
   return { bytes, contentType, ...size };
 }
 

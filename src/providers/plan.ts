@@ -3,7 +3,7 @@
  * recorded for the caller), or refused with a message that names what would work. Pure: no I/O.
  */
 import { AppError } from '../errors';
-import { MAX_DECODE_PIXELS } from '../images/decode';
+import { MAX_DECODE_PIXELS, overDecodeBound } from '../images/decode';
 import type { GenerationRequest, ModelInfo, SizeSupport } from './types';
 
 export interface PlanInput {
@@ -262,7 +262,7 @@ export function planRequest(model: ModelInfo, input: PlanInput): Plan {
   }
   const size = planSize(input, caps.sizes, model.id);
   if (size.adaptation) adaptations.push(size.adaptation);
-  if (size.width * size.height > MAX_DECODE_PIXELS) adaptations.push(largeImageNote(size));
+  if (overDecodeBound(size)) adaptations.push(largeImageNote(size));
 
   let negativePrompt = input.negative_prompt?.trim() || null;
   if (negativePrompt && !caps.negativePrompt) {
