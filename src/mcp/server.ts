@@ -1,10 +1,11 @@
 /** The one MCP server factory: a fresh server per request (Streamable HTTP) or per stream (legacy SSE). */
-import { type CacheHint, type JSONRPCMessage, McpServer } from '@modelcontextprotocol/server';
+import { type CacheHint, type JSONRPCMessage, type ListToolsResult, McpServer } from '@modelcontextprotocol/server';
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker';
 import { APPS_EXTENSION, MCP_APP_MIME_TYPE } from '../apps/gallery';
 import type { RequestContext } from '../calls/context';
 import { type Era, setEra } from '../calls/era';
 import { enableLogging } from '../calls/logging';
+import type { Config } from '../config';
 import { SERVER_INFO } from '../identity';
 import { prompts } from '../prompts';
 import { registerAppResources } from '../resources/apps';
@@ -17,11 +18,13 @@ import { reuseToolSchemas } from './tool-schemas';
 
 /**
  * What a server must be able to answer. A stateless POST carries one request, so its server need not build
- * the rest: a tools/call registers only the tool called, tools/list no prompts or resources, and so on.
- * Anything else (initialize, batches, tasks, completions, a stream's server) gets everything.
+ * the rest: a tools/call registers only the tool called, tools/list no prompts or resources (and, once the
+ * isolate has listed them, no tools either: see `listTools`), and so on. Anything else (initialize, batches,
+ * tasks, completions, a stream's server) gets everything.
  */
 export type ServerScope =
   | { part: 'all' }
+  | { part: 'tool-list' }
   | { part: 'tools'; tool?: string | undefined }
   | { part: 'resources' }
   | { part: 'prompts' };
@@ -34,7 +37,7 @@ export function scopeFor(messages: readonly JSONRPCMessage[]): ServerScope {
   const params = message.params as { name?: unknown; task?: unknown } | undefined;
   switch (message.method) {
     case 'tools/list':
-      return { part: 'tools' };
+      return { part: 'tool-list' };
     case 'tools/call':
       if (params?.task !== undefined) return ALL;
       return typeof params?.name === 'string' && toolsByName.has(params.name)
@@ -109,11 +112,11 @@ export function createServer(ctx: RequestContext, { era, scope = ALL }: ServerOp
     server.server.registerCapabilities({ extensions: { [APPS_EXTENSION]: { mimeTypes: [MCP_APP_MIME_TYPE] } } });
   }
   const wants = (part: ServerScope['part']) => scope.part === 'all' || scope.part === part;
-  if (wants('tools')) {
-    reuseToolSchemas(server);
+  if (scope.part === 'tool-list') listTools(server, ctx, era, offered);
+  else if (wants('tools')) {
     // A call of a tool not offered gets the others, so the SDK answers it as an unknown tool (-32602).
     const called = scope.part === 'tools' && scope.tool && offered(scope.tool) ? [scope.tool] : undefined;
-    for (const name of called ?? [...toolsByName.keys()].filter(offered)) toolsByName.get(name)!(server, ctx);
+    registerTools(server, ctx, called ?? [...toolsByName.keys()].filter(offered));
   }
   if (wants('resources')) {
     registerImageResources(server, ctx);
@@ -123,4 +126,55 @@ export function createServer(ctx: RequestContext, { era, scope = ALL }: ServerOp
   if (wants('prompts')) for (const register of prompts) register(server, ctx);
   enableLogging(server);
   return server;
+}
+
+function registerTools(server: McpServer, ctx: RequestContext, names: readonly string[]): void {
+  reuseToolSchemas(server);
+  for (const name of names) toolsByName.get(name)!(server, ctx);
+}
+
+/**
+ * The tools/list result depends only on the configuration (READ_ONLY) and the era, never on the caller. The
+ * first tools/list of an isolate registers every tool and keeps what the SDK's own handler lists; after that a
+ * tools/list server registers nothing and answers with that result (frozen: shared by every request). The
+ * SDK still parses the request, applies cache hints and era encoding, and serialises the reply. It halves the
+ * CPU of a tools/list (issue #16; the tools' registration was the half).
+ */
+const listings = new WeakMap<Config, Map<Era, ListToolsResult>>();
+
+function listTools(server: McpServer, ctx: RequestContext, era: Era, offered: (name: string) => boolean): void {
+  const { config } = ctx;
+  let byEra = listings.get(config);
+  if (!byEra) {
+    byEra = new Map();
+    listings.set(config, byEra);
+  }
+  const kept = byEra.get(era);
+  if (kept) {
+    server.server.setRequestHandler('tools/list', () => kept);
+    return;
+  }
+  type Handler = (...args: unknown[]) => unknown;
+  const protocol = server.server;
+  const setHandler = protocol.setRequestHandler.bind(protocol) as (method: string, handler: Handler) => void;
+  (protocol as { setRequestHandler: typeof setHandler }).setRequestHandler = (method, handler) =>
+    setHandler(
+      method,
+      method === 'tools/list'
+        ? async (...args) => {
+            const listed = (await handler(...args)) as ListToolsResult;
+            byEra.set(era, deepFreeze(listed));
+            return listed;
+          }
+        : handler,
+    );
+  registerTools(server, ctx, [...toolsByName.keys()].filter(offered));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
