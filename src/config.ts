@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { AppError } from './errors';
 import { log } from './log';
+import { SCOPE } from './oauth/scopes';
 import { canonicalProviderId, PROVIDER_IDS } from './providers/ids';
 
 /** The RATE_LIMITER binding's settings (wrangler.jsonc `ratelimits`), repeated to word errors and limits. */
@@ -13,6 +14,10 @@ export const RATE_LIMIT = { requests: 300, periodSeconds: 60 } as const;
 export interface Config {
   /** token -> subject; empty when no token is configured. */
   tokens: ReadonlyMap<string, string>;
+  /** SUBJECT_SCOPES: what a subject may do, however it signs in; a subject not listed may do everything. */
+  subjectScopes: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Sign-in at /authorize through an upstream OpenID Connect provider, when OIDC_ISSUER is set. */
+  oidc: OidcSettings | undefined;
   allowAnonymous: boolean;
   /** READ_ONLY: the tools that make, change or delete anything are not offered to anyone. */
   readOnly: boolean;
@@ -42,6 +47,15 @@ export interface Config {
   rateLimit: boolean;
   /** Images a subject may request per UTC day; 0 means no quota. */
   dailyImageQuota: number;
+}
+
+export interface OidcSettings {
+  /** The issuer identifier; its metadata is at /.well-known/openid-configuration under it. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Who may sign in: an identity (a verified email, lower-cased, or the issuer's `sub`) -> its subject. */
+  allow: ReadonlyMap<string, string>;
 }
 
 export interface ProviderSettings {
@@ -89,19 +103,53 @@ const endpoint = (instead: string) =>
 
 const subjectName = z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'subject names use letters, digits and . _ @ -');
 
-const tokenMap = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (!v?.trim()) return {};
-    try {
-      return JSON.parse(v) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be a JSON object such as {"alice":"token-a"}' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.record(subjectName, z.string().trim().min(1, 'tokens must not be empty')));
+/** A setting holding a JSON object, parsed, then checked by `shape`. */
+const jsonObject = <T extends z.ZodType>(example: string, shape: T) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v?.trim()) return {};
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be a JSON object such as ${example}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(shape);
+
+const tokenMap = jsonObject(
+  '{"alice":"token-a"}',
+  z.record(subjectName, z.string().trim().min(1, 'tokens must not be empty')),
+);
+
+const GRANTABLE: readonly string[] = [SCOPE.read, SCOPE.write];
+
+/** SUBJECT_SCOPES: subject -> its scopes, space-separated as OAuth writes them; reading is always among them. */
+const subjectScopes = jsonObject(
+  '{"viewer":"images:read"}',
+  z.record(
+    subjectName,
+    z
+      .string()
+      .transform((v) => v.split(/\s+/).filter(Boolean))
+      .pipe(
+        z
+          .array(z.enum(GRANTABLE as [string, ...string[]], { error: `scopes are ${GRANTABLE.join(' and ')}` }))
+          .refine((scopes) => scopes.includes(SCOPE.read), { error: `every subject needs ${SCOPE.read}` }),
+      ),
+  ),
+);
+
+/**
+ * OIDC_ALLOW: identity -> subject. An identity is an email address (matched without regard to case, and only
+ * when the provider does not say it is unverified) or the provider's `sub` for the person.
+ */
+const allowList = jsonObject(
+  '{"alice@example.com":"alice"}',
+  z.record(z.string().trim().min(1, 'identities must not be empty'), subjectName),
+);
 
 const optional = z
   .string()
@@ -121,6 +169,12 @@ const list = z
 const EnvSchema = z.object({
   AUTH_TOKEN: z.string().trim().optional(),
   AUTH_TOKENS: tokenMap,
+  SUBJECT_SCOPES: subjectScopes,
+  // Kept exactly as given: an issuer identifier is compared as a string (Auth0's ends in a slash).
+  OIDC_ISSUER: optional.pipe(z.url().optional()),
+  OIDC_CLIENT_ID: optional,
+  OIDC_CLIENT_SECRET: optional,
+  OIDC_ALLOW: allowList,
   ALLOW_ANONYMOUS: flag,
   READ_ONLY: flag,
   ALLOWED_ORIGINS: z
@@ -215,8 +269,12 @@ export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
   for (const [subject, token] of Object.entries(e.AUTH_TOKENS)) tokens.set(token, subject);
   const weak = [...tokens.keys()].filter((t) => t.length < 16).length;
   if (weak > 0) log.warn('short access tokens configured; use 32 random characters or more', { count: weak });
+  const oidc = oidcSettings(e);
+  const subjects = new Set([...tokens.values(), ...(oidc?.allow.values() ?? [])]);
   const config: Config = {
     tokens,
+    subjectScopes: new Map(Object.entries(e.SUBJECT_SCOPES).map(([subject, scopes]) => [subject, new Set(scopes)])),
+    oidc,
     allowAnonymous: e.ALLOW_ANONYMOUS,
     readOnly: e.READ_ONLY,
     allowedOrigins: e.ALLOWED_ORIGINS,
@@ -237,13 +295,56 @@ export function loadConfig(env: Partial<Record<keyof Env, unknown>>): Config {
     aiGatewayToken: e.AI_GATEWAY_TOKEN,
     inlinePreview: e.INLINE_PREVIEW,
     rateLimit:
-      e.RATE_LIMIT === 'on' ||
-      ((e.RATE_LIMIT || 'auto') !== 'off' && (new Set(tokens.values()).size > 1 || e.ALLOW_ANONYMOUS)),
+      e.RATE_LIMIT === 'on' || ((e.RATE_LIMIT || 'auto') !== 'off' && (subjects.size > 1 || e.ALLOW_ANONYMOUS)),
     dailyImageQuota: e.DAILY_IMAGE_QUOTA,
   };
   cache.set(env, config);
   return config;
 }
+
+/** The OIDC settings go together: an issuer without its client or allow-list could sign nobody in. */
+function oidcSettings(e: z.infer<typeof EnvSchema>): OidcSettings | undefined {
+  const given = {
+    OIDC_ISSUER: e.OIDC_ISSUER,
+    OIDC_CLIENT_ID: e.OIDC_CLIENT_ID,
+    OIDC_CLIENT_SECRET: e.OIDC_CLIENT_SECRET,
+    OIDC_ALLOW: Object.keys(e.OIDC_ALLOW).length > 0 ? e.OIDC_ALLOW : undefined,
+  };
+  const missing = Object.entries(given)
+    .filter(([, value]) => value === undefined)
+    .map(([name]) => name);
+  if (missing.length === Object.keys(given).length) return undefined;
+  if (missing.length > 0)
+    throw new ConfigError(missing, `${missing.join(', ')}: needed with the other OIDC_ settings for OIDC sign-in`);
+  const issuer = new URL(e.OIDC_ISSUER!);
+  // Plain http only for a provider on this machine (local development and the tests' fake provider).
+  if (issuer.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname))
+    throw new ConfigError(['OIDC_ISSUER'], 'OIDC_ISSUER: must be an https URL');
+  const allow = new Map(
+    Object.entries(e.OIDC_ALLOW).map(([identity, subject]) => [
+      identity.includes('@') ? identity.toLowerCase() : identity,
+      subject,
+    ]),
+  );
+  return { issuer: e.OIDC_ISSUER!, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET!, allow };
+}
+
+/**
+ * Whether the API still serves this subject: one of its access tokens is configured, or OIDC_ALLOW lists it.
+ * Removing a subject from both ends what was granted to it before (OAuth grants, gallery links) at once,
+ * however long those had to run. Without tokens or OIDC (local mode, anonymous) there is nothing to revoke.
+ */
+export function subjectServed(config: Pick<Config, 'tokens' | 'oidc'>, subject: string): boolean {
+  if (config.tokens.size === 0 && !config.oidc) return true;
+  return [...config.tokens.values(), ...(config.oidc?.allow.values() ?? [])].includes(subject);
+}
+
+/** What `subject` may do: its SUBJECT_SCOPES entry, or everything. */
+export function scopesOf(config: Config, subject: string): ReadonlySet<string> {
+  return config.subjectScopes.get(subject) ?? ALL_SCOPES;
+}
+
+const ALL_SCOPES: ReadonlySet<string> = new Set(GRANTABLE);
 
 /** DEFAULT_PROVIDER must name auto or a provider this deployment has, or every call that omits one would fail. */
 function checkDefaultProvider(
@@ -335,6 +436,7 @@ export function secretsOf(config: Config): string[] {
   return [
     ...config.tokens.keys(),
     config.signingKey,
+    config.oidc?.clientSecret,
     p.openai?.apiKey,
     p.gemini?.apiKey,
     p.sdWebui?.auth,

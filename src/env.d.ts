@@ -3,6 +3,11 @@
 interface OptionalSettings {
   AUTH_TOKEN?: string;
   AUTH_TOKENS?: string;
+  SUBJECT_SCOPES?: string;
+  OIDC_ISSUER?: string;
+  OIDC_CLIENT_ID?: string;
+  OIDC_CLIENT_SECRET?: string;
+  OIDC_ALLOW?: string;
   ALLOW_ANONYMOUS?: string;
   ALLOWED_ORIGINS?: string;
   IMAGE_SIGNING_KEY?: string;

@@ -40,14 +40,6 @@ export async function checkGrant(
   return status === 'ok' ? { status, grant: { subject: s, expires, sig } } : { status };
 }
 
-/**
- * Whether the API would still serve this subject: with tokens configured, removing a subject's token also
- * ends its gallery links, before they expire. (Without tokens there is nothing to revoke.)
- */
-export function subjectStillServed(config: Pick<Config, 'tokens'>, subject: string): boolean {
-  return config.tokens.size === 0 || [...config.tokens.values()].includes(subject);
-}
-
 /** A same-origin link inside the gallery (`path` is '' or '/{id}'), signed by the grant, plus navigation state. */
 export function galleryHref(grant: GalleryGrant, path = '', extra: Record<string, string | undefined> = {}): string {
   const query = new URLSearchParams({ s: grant.subject, exp: String(grant.expires), sig: grant.sig });

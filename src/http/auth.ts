@@ -5,14 +5,9 @@
 import type { OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { Config } from '../config';
+import { type Config, scopesOf, subjectServed } from '../config';
 import { AppError } from '../errors';
-import { SCOPE } from '../oauth/scopes';
-import type { OAuthProps } from '../oauth/server';
-
-/** A configured token, local mode and anonymous callers may do everything. */
-const ALL_SCOPES: ReadonlySet<string> = new Set([SCOPE.read, SCOPE.write]);
-
+import { authorizationServerFor, type OAuthProps, oauthEnabled, RESOURCE_PATHS } from '../oauth/server';
 import type { AppEnv } from './types';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -90,15 +85,45 @@ function executionContextOf(c: Context<AppEnv>): object | undefined {
   }
 }
 
+/**
+ * A bearer token on a route outside the OAuth resource servers (the gallery link): one issued by this server
+ * for /mcp, validated here as the resource server would. Undefined for anything else (configured tokens go
+ * through `authenticate`).
+ */
+async function oauthTokenGrant(c: Context<AppEnv>): Promise<Grant | undefined> {
+  const { config } = c.var;
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
+  if (!token || !oauthEnabled(config, c.env) || subjectForToken(config.tokens, token)) return undefined;
+  const origin = new URL(config.publicBaseUrl ?? c.req.url).origin;
+  const resource = `${origin}${RESOURCE_PATHS[0]}`;
+  const valid = await authorizationServerFor(config, origin).validateToken<OAuthProps>(resource, token, c.env);
+  if (!valid || valid.audience !== resource) throw new AppError('unauthorized', 'Invalid bearer token.');
+  const auth = { token, audience: valid.audience, scope: valid.scope, userId: valid.userId, clientId: valid.clientId };
+  return { subject: valid.props.subject, auth };
+}
+
+type Grant = NonNullable<ReturnType<typeof grantOf>>;
+
+/**
+ * The caller's subject and what it may do: a token's grant, never more than its subject's SUBJECT_SCOPES now
+ * (a grant made before the subject was narrowed is narrowed with it), and nothing once the subject is no
+ * longer served (its access token removed, or dropped from OIDC_ALLOW). Local mode and anonymous callers are
+ * subjects too ("local", "anonymous") and may be narrowed the same way.
+ */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const grant = grantOf(executionContextOf(c));
+  const { config } = c.var;
+  const grant = grantOf(executionContextOf(c)) ?? (await oauthTokenGrant(c));
   if (grant) {
+    if (!subjectServed(config, grant.subject))
+      throw new AppError('unauthorized', 'Invalid bearer token: its account is no longer served here; sign in again.');
+    const allowed = scopesOf(config, grant.subject);
     c.set('subject', grant.subject);
-    c.set('scopes', new Set(grant.auth.scope));
+    c.set('scopes', new Set(grant.auth.scope.filter((scope) => allowed.has(scope))));
     c.set('auth', grant.auth);
   } else {
-    c.set('subject', authenticate(c.var.config, c.req.url, c.req.header('authorization'), c.req.header('host')));
-    c.set('scopes', ALL_SCOPES);
+    const subject = authenticate(config, c.req.url, c.req.header('authorization'), c.req.header('host'));
+    c.set('subject', subject);
+    c.set('scopes', scopesOf(config, subject));
   }
   await next();
 });

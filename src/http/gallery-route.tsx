@@ -7,8 +7,9 @@
 import { type Context, Hono } from 'hono';
 import { NONCE } from 'hono/secure-headers';
 import { createRequestContext, type RequestContext } from '../calls/context';
+import { subjectServed } from '../config';
 import { AppError } from '../errors';
-import { checkGrant, type GalleryGrant, galleryLink, subjectStillServed } from '../gallery/link';
+import { checkGrant, type GalleryGrant, galleryLink } from '../gallery/link';
 import { type GalleryQuery, loadGalleryPage, loadImageDetail, parseGalleryQuery } from '../gallery/page';
 import { DetailPage, GalleryPage, MessagePage, SignInPage } from '../gallery/views';
 import { transformable } from '../images/cf-images';
@@ -62,7 +63,7 @@ async function openGallery(
       'This gallery link has expired. Ask the gallery_link tool for a new one, or sign in with your access token.',
     );
   // A link that is not signed, or was edited, reads exactly like a missing page, so links cannot be probed.
-  if (check.status !== 'ok' || !subjectStillServed(c.var.config, check.grant.subject))
+  if (check.status !== 'ok' || !subjectServed(c.var.config, check.grant.subject))
     throw new AppError('not_found', missing);
   return { grant: check.grant, ctx: createRequestContext(c.env, c.var.config, check.grant.subject, c.req.url) };
 }

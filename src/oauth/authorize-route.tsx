@@ -1,32 +1,86 @@
 /**
  * GET/POST /authorize: the authorization endpoint's page (the library owns the rest of the flow). A person
- * signs in with an access token this server already knows (AUTH_TOKEN or one of AUTH_TOKENS), and the grant
- * belongs to that token's subject. The library validates the request (client, redirect URI, PKCE, resource),
- * binds the form to this browser and makes the code; errors it cannot redirect safely are shown here.
- * Failed sign-ins are rate limited per client address.
+ * signs in one of two ways, chosen by configuration:
+ * - built in: with an access token this server already knows (AUTH_TOKEN or one of AUTH_TOKENS); the grant
+ *   belongs to that token's subject. Failed sign-ins are rate limited per client address;
+ * - with OIDC_ISSUER set: at that OpenID Connect provider, after Allow here (consent comes first, as MCP's
+ *   security practices require of a proxy to a third party); GET /authorize/callback finishes, and the grant
+ *   belongs to the subject OIDC_ALLOW gives the person. Nobody outside that list gets a code.
+ * Either way the grant's scopes are what the person left ticked, within the subject's SUBJECT_SCOPES. The
+ * library validates the request (client, redirect URI, PKCE, resource), binds the form and the upstream
+ * `state` to this browser and makes the code; errors it cannot redirect safely are shown here.
  */
-import { AuthorizationError, CimdFetchError, type OAuthHelpers } from '@cloudflare/workers-oauth-provider';
+import {
+  AuthorizationError,
+  type AuthRequest,
+  authorizationErrorRedirect,
+  CimdFetchError,
+  type OAuthHelpers,
+} from '@cloudflare/workers-oauth-provider';
 import { type Context, Hono } from 'hono';
+import { type Config, scopesOf } from '../config';
 import { AppError } from '../errors';
 import { MessagePage } from '../gallery/views';
 import { subjectForToken } from '../http/auth';
 import { nonceOf, pageHeaders } from '../http/page-headers';
 import type { AppEnv } from '../http/types';
-import { ConsentPage } from './consent-page';
+import { log } from '../log';
+import { ConsentPage, type SignIn } from './consent-page';
 import { SCOPE } from './scopes';
 import { authorizationServerFor, oauthEnabled } from './server';
+import {
+  allowedSubject,
+  CALLBACK_PATH,
+  newUpstreamState,
+  providerName,
+  type UpstreamState,
+  upstreamAuthorizeUrl,
+  upstreamIdentity,
+} from './upstream';
 
 export const authorizeRoute = new Hono<AppEnv>();
 
 // No form-action: browsers apply it to the redirect after the form, which goes to the client.
 authorizeRoute.use('*', ...pageHeaders({}));
 
+function originOf(c: Context<AppEnv>): string {
+  return new URL(c.var.config.publicBaseUrl ?? c.req.url).origin;
+}
+
 function helpers(c: Context<AppEnv>): OAuthHelpers {
   if (!oauthEnabled(c.var.config, c.env))
-    throw new AppError('not_found', 'Sign-in is not enabled on this server (it needs access tokens and OAUTH_KV).');
-  const { publicBaseUrl } = c.var.config;
-  const origin = new URL(publicBaseUrl ?? c.req.url).origin;
-  return authorizationServerFor(c.var.config, origin).getOAuthApi(c.env);
+    throw new AppError(
+      'not_found',
+      'Sign-in is not enabled on this server (it needs OAUTH_KV, and access tokens or OIDC settings).',
+    );
+  return authorizationServerFor(c.var.config, originOf(c)).getOAuthApi(c.env);
+}
+
+function signInOf(config: Config): SignIn {
+  return config.oidc ? { kind: 'oidc', provider: providerName(config.oidc) } : { kind: 'token' };
+}
+
+/** Reading always; changing when the person left it ticked; refresh when the client asked for it. */
+function chosenScope(form: FormData, asked: readonly string[]): string[] {
+  return [
+    SCOPE.read,
+    ...(form.get('write') ? [SCOPE.write] : []),
+    ...(asked.includes('offline_access') ? ['offline_access'] : []),
+  ];
+}
+
+/** The code for `subject`, its scopes narrowed to what the subject may do; the redirect back to the client. */
+async function issue(oauth: OAuthHelpers, config: Config, request: AuthRequest, subject: string): Promise<string> {
+  const allowed = scopesOf(config, subject);
+  const scope = request.scope.filter((s) => s === 'offline_access' || allowed.has(s));
+  const { redirectTo } = await oauth.completeAuthorization({
+    request,
+    userId: subject,
+    metadata: {},
+    scope,
+    props: { subject },
+  });
+  return redirectTo;
 }
 
 /** What the library refuses: back to the client when it validated where to, else shown here. */
@@ -51,7 +105,15 @@ async function consentPage(c: Context<AppEnv>, oauth: OAuthHelpers, error?: stri
   const details = await oauth.describeConsent(request);
   const consent = await oauth.beginConsent(request);
   if (error) c.status(401);
-  const page = await c.html(<ConsentPage details={details} handle={consent.handle} nonce={nonceOf(c)} error={error} />);
+  const page = await c.html(
+    <ConsentPage
+      details={details}
+      handle={consent.handle}
+      nonce={nonceOf(c)}
+      signIn={signInOf(c.var.config)}
+      error={error}
+    />,
+  );
   return withHeaders(page, consent.headers);
 }
 
@@ -68,12 +130,22 @@ authorizeRoute.post('/', async (c) => {
   const oauth = helpers(c);
   const form = await c.req.formData();
   const handle = String(form.get('handle') ?? '');
+  const { config } = c.var;
   try {
     if (form.get('decision') !== 'allow') {
       const denied = await oauth.denyConsent(c.req.raw, handle);
       return withHeaders(c.redirect(denied.redirectTo, 302), denied.headers);
     }
-    const subject = subjectForToken(c.var.config.tokens, String(form.get('token') ?? ''));
+    if (config.oidc) {
+      // Consent given: only now does the person go to the provider, with a state bound to this browser.
+      const asked = (await oauth.parseAuthRequest(c.req.raw)).scope;
+      const approved = await oauth.approveConsent(c.req.raw, handle, { scope: chosenScope(form, asked) });
+      const kept = newUpstreamState();
+      const { state, headers } = await oauth.beginUpstream(approved.request, { data: kept, headers: approved.headers });
+      const location = await upstreamAuthorizeUrl(config.oidc, `${originOf(c)}${CALLBACK_PATH}`, state, kept);
+      return withHeaders(c.redirect(location, 302), headers);
+    }
+    const subject = subjectForToken(config.tokens, String(form.get('token') ?? ''));
     if (!subject) {
       const limiter = c.env.RATE_LIMITER;
       const address = c.req.header('cf-connecting-ip') ?? 'unknown';
@@ -84,23 +156,60 @@ authorizeRoute.post('/', async (c) => {
       // The handle is still unused: the page is shown again, with a new one.
       return await consentPage(c, oauth, 'That access token is not one this server knows.');
     }
-    const asked = new Set((await oauth.parseAuthRequest(c.req.raw)).scope);
-    // Reading always; changing only when the person left it ticked; refresh when the client asked for it.
-    const scope = [
-      SCOPE.read,
-      ...(form.get('write') ? [SCOPE.write] : []),
-      ...(asked.has('offline_access') ? ['offline_access'] : []),
-    ];
-    const approved = await oauth.approveConsent(c.req.raw, handle, { scope });
-    const { redirectTo } = await oauth.completeAuthorization({
-      request: approved.request,
-      userId: subject,
-      metadata: {},
-      scope: approved.request.scope,
-      props: { subject },
-    });
+    const asked = (await oauth.parseAuthRequest(c.req.raw)).scope;
+    const approved = await oauth.approveConsent(c.req.raw, handle, { scope: chosenScope(form, asked) });
+    const redirectTo = await issue(oauth, config, approved.request, subject);
     return withHeaders(c.redirect(redirectTo, 302), approved.headers);
   } catch (error) {
     return refused(c, error);
   }
+});
+
+/**
+ * The OIDC provider's redirect back: the approved request recovered (its `state` single use and bound to this
+ * browser), the person identified, and the client answered: a code for a listed person, access_denied for
+ * a refusal at the provider, and for anyone not listed a page saying so (and nothing issued).
+ */
+authorizeRoute.get(CALLBACK_PATH.slice('/authorize'.length), async (c) => {
+  const oauth = helpers(c);
+  const { oidc } = c.var.config;
+  if (!oidc) throw new AppError('not_found', 'This server does not sign in through an OpenID Connect provider.');
+  let resumed: Awaited<ReturnType<typeof oauth.finishUpstream<UpstreamState>>>;
+  try {
+    resumed = await oauth.finishUpstream<UpstreamState>(c.req.raw);
+  } catch (error) {
+    return refused(c, error);
+  }
+  const { request, data, headers } = resumed;
+  const url = new URL(c.req.url);
+  if (url.searchParams.get('error')) {
+    const location = authorizationErrorRedirect(request, 'access_denied', 'Sign-in was refused at the provider.');
+    return withHeaders(c.redirect(location, 302), headers);
+  }
+  let identity: Awaited<ReturnType<typeof upstreamIdentity>>;
+  try {
+    identity = await upstreamIdentity(oidc, `${originOf(c)}${CALLBACK_PATH}`, url, data);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    c.status(502);
+    const page = await c.html(<MessagePage title="Cannot sign in" message={error.message} nonce={nonceOf(c)} />);
+    return withHeaders(page, headers);
+  }
+  const subject = allowedSubject(oidc, identity);
+  if (!subject) {
+    log.warn('oidc sign-in refused: not on the allow-list', { sub: identity.sub });
+    c.status(403);
+    const who = identity.email ?? `the account ${identity.sub}`;
+    return withHeaders(
+      await c.html(
+        <MessagePage
+          title="Not allowed"
+          message={`You signed in as ${who}, which this server does not list (OIDC_ALLOW). Ask its owner to add you.`}
+          nonce={nonceOf(c)}
+        />,
+      ),
+      headers,
+    );
+  }
+  return withHeaders(c.redirect(await issue(oauth, c.var.config, request, subject), 302), headers);
 });

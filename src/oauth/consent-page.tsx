@@ -1,7 +1,8 @@
 /**
  * The sign-in and consent page of /authorize: who is asking (the client's name, and for a Client ID
  * Metadata Document client its verified domain), where the access goes (the redirect host, with a warning
- * for a local app), what it may do (the scopes), an access-token field, and Allow / Deny. Every string that
+ * for a local app), what it may do (the scopes), how the person signs in (an access-token field, or the
+ * upstream OpenID Connect provider the Allow button continues to), and Allow / Deny. Every string that
  * came from the client is escaped by JSX. The form posts only the library's single-use handle, which works
  * in this browser only (its cookie), so it cannot be forged from another site.
  */
@@ -16,12 +17,16 @@ const SCOPE_WORDS: Record<string, string> = {
   offline_access: 'stay signed in (refresh its access without asking you again)',
 };
 
-export const ConsentPage: FC<{ details: ConsentDescription; handle: string; nonce: string; error?: string }> = ({
-  details,
-  handle,
-  nonce,
-  error,
-}) => (
+/** How the person proves who they are: an access token typed here, or signing in at the OIDC provider. */
+export type SignIn = { kind: 'token' } | { kind: 'oidc'; provider: string };
+
+export const ConsentPage: FC<{
+  details: ConsentDescription;
+  handle: string;
+  nonce: string;
+  signIn: SignIn;
+  error?: string | undefined;
+}> = ({ details, handle, nonce, signIn, error }) => (
   <Layout title={`Allow ${details.clientName}?`} nonce={nonce}>
     <h1>Allow {details.clientName} to use your image server?</h1>
     <p>
@@ -46,12 +51,6 @@ export const ConsentPage: FC<{ details: ConsentDescription; handle: string; nonc
         <li>{SCOPE_WORDS[scope] ?? scope}</li>
       ))}
     </ul>
-    <p>
-      <label>
-        <input type="checkbox" name="write" value="1" checked={details.scope.includes(SCOPE.write)} /> Let it{' '}
-        {SCOPE_WORDS[SCOPE.write]} (unticked, it can only look)
-      </label>
-    </p>
     {error && (
       <p role="alert">
         <strong>{error}</strong>
@@ -60,11 +59,21 @@ export const ConsentPage: FC<{ details: ConsentDescription; handle: string; nonc
     <form method="post" autocomplete="off">
       <input type="hidden" name="handle" value={handle} />
       <p>
-        <input name="token" type="password" placeholder="Access token" aria-label="Access token" />
+        <label>
+          <input type="checkbox" name="write" value="1" checked={details.scope.includes(SCOPE.write)} /> Let it{' '}
+          {SCOPE_WORDS[SCOPE.write]} (unticked, it can only look)
+        </label>
       </p>
+      {signIn.kind === 'token' ? (
+        <p>
+          <input name="token" type="password" placeholder="Access token" aria-label="Access token" />
+        </p>
+      ) : (
+        <p>Allow takes you to {signIn.provider} to sign in; only people this server lists get access.</p>
+      )}
       <p>
         <button name="decision" value="allow" type="submit">
-          Allow
+          {signIn.kind === 'token' ? 'Allow' : `Allow and sign in with ${signIn.provider}`}
         </button>{' '}
         <button name="decision" value="deny" type="submit">
           Deny

@@ -11,7 +11,7 @@ import {
   type OAuthResourceHandler,
   OAuthResourceServer,
 } from '@cloudflare/workers-oauth-provider';
-import type { Config } from '../config';
+import { type Config, scopesOf } from '../config';
 import { subjectForToken } from '../http/auth';
 import { SCOPE, SCOPES_SUPPORTED } from './scopes';
 
@@ -30,8 +30,9 @@ export interface OAuth {
   resourceFor(path: string): OAuthResourceServer<Env, OAuthProps> | undefined;
 }
 
+/** On with OAUTH_KV bound and a way to sign in: a configured access token, or an upstream OIDC provider. */
 export function oauthEnabled(config: Config, env: { OAUTH_KV?: KVNamespace | undefined }): boolean {
-  return config.tokens.size > 0 && Boolean(env.OAUTH_KV);
+  return (config.tokens.size > 0 || config.oidc !== undefined) && Boolean(env.OAUTH_KV);
 }
 
 /** Access tokens live an hour; refresh tokens rotate on use and lapse after 30 idle days. */
@@ -84,7 +85,7 @@ export function oauthFor(config: Config, origin: string, handler: OAuthResourceH
           requiredScopes: [SCOPE.read, SCOPE.write],
           validateToken: (env) => async (resource, token) => {
             const subject = subjectForToken(config.tokens, token);
-            if (subject) return { props: { subject }, audience: resource, scope: [SCOPE.read, SCOPE.write] };
+            if (subject) return { props: { subject }, audience: resource, scope: [...scopesOf(config, subject)] };
             return server.validateToken<OAuthProps>(resource, token, env);
           },
           handler,

@@ -1,6 +1,7 @@
 /** Starts every provider fake; used by the workers tests' and the end-to-end suite's global setup. */
 import { startAiGatewayFake } from './ai-gateway.ts';
 import { startGeminiFake } from './gemini.ts';
+import { startOidcFake } from './oidc.ts';
 import { startOpenaiFake } from './openai.ts';
 import { startSdWebuiFake } from './sd-webui.ts';
 import type { FakeServer } from './server.ts';
@@ -11,6 +12,8 @@ export interface Fakes {
   sdWebui: FakeServer;
   /** Cloudflare AI Gateway's provider endpoints, in front of the OpenAI and Gemini fakes. */
   aiGateway: FakeServer;
+  /** An OpenID Connect provider, for sign-in through OIDC_ISSUER (not configured by default). */
+  oidc: FakeServer;
 }
 
 /** Recognisable fake secrets: the suites scan what they capture for them. */
@@ -21,15 +24,21 @@ export const FAKE_SECRETS = {
 };
 
 export async function startFakes(): Promise<Fakes & { close(): Promise<void> }> {
-  const [openai, gemini, sdWebui] = await Promise.all([startOpenaiFake(), startGeminiFake(), startSdWebuiFake()]);
+  const [openai, gemini, sdWebui, oidc] = await Promise.all([
+    startOpenaiFake(),
+    startGeminiFake(),
+    startSdWebuiFake(),
+    startOidcFake(),
+  ]);
   const aiGateway = await startAiGatewayFake({ openai: openai.url, gemini: gemini.url });
   return {
     openai,
     gemini,
     sdWebui,
     aiGateway,
+    oidc,
     close: async () => {
-      await Promise.all([openai.close(), gemini.close(), sdWebui.close(), aiGateway.close()]);
+      await Promise.all([openai.close(), gemini.close(), sdWebui.close(), aiGateway.close(), oidc.close()]);
     },
   };
 }

@@ -1,6 +1,7 @@
 /** The Worker's fetch with bindings or settings changed, as an operator (or a removed binding) would change them. */
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { app } from '../../src/http/app';
+import worker from '../../src/index';
 import { TOKENS } from './tokens';
 
 export async function fetchWith(overrides: Record<string, unknown>, request: Request): Promise<Response> {
@@ -26,4 +27,12 @@ export function toolCall(
     },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
   });
+}
+
+/** The whole Worker's fetch (OAuth in front of the app, as deployed) with settings changed. */
+export async function workerFetchWith(overrides: Record<string, unknown>, request: Request): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request, { ...env, ...overrides } as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
 }

@@ -7,6 +7,8 @@ declare module 'vitest' {
     providerVars: Record<string, string>;
     /** The AI Gateway fake's origin: AI_GATEWAY_URL for tests that route providers through a gateway. */
     aiGatewayUrl: string;
+    /** The fake OpenID Connect provider's issuer, for OIDC_ISSUER in the sign-in tests. */
+    oidcIssuer: string;
   }
 }
 
@@ -14,5 +16,6 @@ export default async function setup(project: TestProject) {
   const fakes = await startFakes();
   project.provide('providerVars', fakeProviderVars(fakes));
   project.provide('aiGatewayUrl', `${fakes.aiGateway.url}/v1`);
+  project.provide('oidcIssuer', fakes.oidc.url);
   return () => fakes.close();
 }
