@@ -5,7 +5,7 @@
  * claiming a huge canvas is refused as surely as a large one. Transforms, previews, thumbnails, edit masks
  * and the placeholder's edits all decode through here.
  */
-import type { PhotonImage } from '@cf-wasm/photon';
+import type { PhotonImage } from './photon';
 import { AppError } from '../errors';
 import { imageDimensions } from '../providers/sniff';
 
@@ -49,6 +49,6 @@ export function decodableSize(bytes: Uint8Array, what: string): Size {
 export async function decodeImage(bytes: Uint8Array, what: string): Promise<PhotonImage> {
   decodableSize(bytes, what);
   // Loaded on first use so that requests which never decode do not pay for instantiating the WASM module.
-  const photon = await import('@cf-wasm/photon');
+  const photon = await import('./photon');
   return photon.PhotonImage.new_from_byteslice(bytes);
 }

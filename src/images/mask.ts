@@ -56,7 +56,7 @@ async function coverageOf(bytes: Uint8Array, width: number, height: number): Pro
   let image = await decodeImage(bytes, 'mask');
   try {
     if (image.get_width() !== width || image.get_height() !== height) {
-      const photon = await import('@cf-wasm/photon');
+      const photon = await import('./photon');
       const resized = photon.resize(image, width, height, photon.SamplingFilter.Nearest);
       image.free();
       image = resized;

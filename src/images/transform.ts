@@ -2,7 +2,7 @@
  * Runs a TransformPlan with photon (WASM): decode, crop, resize, orient, encode. Each photon step returns a
  * new PhotonImage whose memory JavaScript's GC never sees, so every one is freed on every path, errors too.
  */
-import type { PhotonImage } from '@cf-wasm/photon';
+import type { PhotonImage } from './photon';
 import { AppError } from '../errors';
 import { decodeImage } from './decode';
 import type { Size, TransformPlan } from './transform-plan';
@@ -27,7 +27,7 @@ export async function transformImage(
     if (error instanceof AppError) throw error;
     throw new AppError('internal', 'The stored image could not be decoded.', { cause: error });
   }
-  const photon = await import('@cf-wasm/photon');
+  const photon = await import('./photon');
   try {
     const plan = planFor({ width: image.get_width(), height: image.get_height() });
     const { crop, resize } = plan;

@@ -52,7 +52,7 @@ export async function placeholderEdit(request: GenerationRequest, seed: number):
   const [first, ...others] = request.images ?? [];
   if (!first) throw new Error('placeholderEdit needs a source image');
   const { width, height, prompt } = request;
-  const photon = await import('@cf-wasm/photon');
+  const photon = await import('../images/photon');
   const decode = async (image: InputImage, what: string, w: number, h: number) => {
     const decoded = await decodeImage(image.bytes, what);
     if (decoded.get_width() === w && decoded.get_height() === h) return decoded;

@@ -4,7 +4,7 @@
  */
 
 import { env } from 'cloudflare:test';
-import { PhotonImage } from '@cf-wasm/photon';
+import { PhotonImage } from '../../src/images/photon';
 import { describe, expect, it } from 'vitest';
 import { workingCopyKey } from '../../src/images/cf-images';
 import { MAX_DECODE_PIXELS } from '../../src/images/decode';

@@ -1,5 +1,5 @@
 /** Reading providers' answers: sizes from image headers (checked against images photon really encodes) and base64. */
-import { PhotonImage } from '@cf-wasm/photon';
+import { PhotonImage } from '../../src/images/photon';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64, imageDimensions } from '../../src/providers/sniff';
 

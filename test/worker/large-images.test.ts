@@ -5,7 +5,7 @@
  * the original. The original itself is always served as it is.
  */
 import { env } from 'cloudflare:test';
-import { PhotonImage } from '@cf-wasm/photon';
+import { PhotonImage } from '../../src/images/photon';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { planOnCopy, WORKING_COPY_PIXELS, workingCopyKey, workingSize } from '../../src/images/cf-images';

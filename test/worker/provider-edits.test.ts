@@ -59,7 +59,7 @@ describe('masks', () => {
     expect([...coverageScanlines(coverage, 2, 'opaque')]).toEqual([0, 255, 0, 0, 0, 255]);
     expect([...coverageScanlines(coverage, 2, 'alpha')]).toEqual([0, 0, 0, 0, 255, 0, 0, 255, 0, 0]);
     // As decoders read them: the opaque mask white where to repaint, the other transparent there.
-    const { PhotonImage } = await import('@cf-wasm/photon');
+    const { PhotonImage } = await import('../../src/images/photon');
     const source = new PhotonImage(Uint8Array.from([0, 0, 0, 0, 9, 9, 9, 255, 9, 9, 9, 255, 0, 0, 0, 0]), 2, 2);
     const mask = await prepareMask(source.get_bytes(), 2, 2);
     source.free();
@@ -76,7 +76,7 @@ describe('masks', () => {
   });
 
   it('refuses a mask that marks nothing and bytes that are no image', async () => {
-    const { PhotonImage } = await import('@cf-wasm/photon');
+    const { PhotonImage } = await import('../../src/images/photon');
     const black = new PhotonImage(
       new Uint8Array(4 * 4 * 4).fill(255).map((v, i) => (i % 4 === 3 ? v : 0)),
       4,

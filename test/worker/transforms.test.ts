@@ -21,7 +21,7 @@ async function quadrants(): Promise<Uint8Array> {
 }
 
 async function encodePng(width: number, height: number, colour: (x: number, y: number) => Rgb): Promise<Uint8Array> {
-  const { PhotonImage } = await import('@cf-wasm/photon');
+  const { PhotonImage } = await import('../../src/images/photon');
   const pixels = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) pixels.set([...colour(x, y), 255], (y * width + x) * 4);
@@ -35,7 +35,7 @@ async function encodePng(width: number, height: number, colour: (x: number, y: n
 }
 
 async function decode(bytes: Uint8Array) {
-  const { PhotonImage } = await import('@cf-wasm/photon');
+  const { PhotonImage } = await import('../../src/images/photon');
   const image = PhotonImage.new_from_byteslice(bytes);
   try {
     const width = image.get_width();
