@@ -5,9 +5,10 @@
  * claiming a huge canvas is refused as surely as a large one. Transforms, previews, thumbnails, edit masks
  * and the placeholder's edits all decode through here.
  */
-import type { PhotonImage } from './photon';
+
 import { AppError } from '../errors';
 import { imageDimensions } from '../providers/sniff';
+import type { PhotonImage } from './photon';
 
 export interface Size {
   width: number;

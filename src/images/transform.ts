@@ -2,9 +2,10 @@
  * Runs a TransformPlan with photon (WASM): decode, crop, resize, orient, encode. Each photon step returns a
  * new PhotonImage whose memory JavaScript's GC never sees, so every one is freed on every path, errors too.
  */
-import type { PhotonImage } from './photon';
+
 import { AppError } from '../errors';
 import { decodeImage } from './decode';
+import type { PhotonImage } from './photon';
 import type { Size, TransformPlan } from './transform-plan';
 
 export interface TransformedImage extends Size {

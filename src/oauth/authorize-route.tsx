@@ -2,7 +2,7 @@
  * GET/POST /authorize: the authorization endpoint's page (the library owns the rest of the flow). A person
  * signs in one of two ways, chosen by configuration:
  * - built in: with an access token this server already knows (AUTH_TOKEN or one of AUTH_TOKENS); the grant
- *   belongs to that token's subject. Failed sign-ins are rate limited per client address;
+ *   belongs to that token's subject. Tries are rate limited per client address, the right ones too;
  * - with OIDC_ISSUER set: at that OpenID Connect provider, after Allow here (consent comes first, as MCP's
  *   security practices require of a proxy to a third party); GET /authorize/callback finishes, and the grant
  *   belongs to the subject OIDC_ALLOW gives the person. Nobody outside that list gets a code.
@@ -18,7 +18,7 @@ import {
   type OAuthHelpers,
 } from '@cloudflare/workers-oauth-provider';
 import { type Context, Hono } from 'hono';
-import { type Config, scopesOf } from '../config';
+import { type Config, RATE_LIMIT, scopesOf } from '../config';
 import { AppError } from '../errors';
 import { MessagePage } from '../gallery/views';
 import { subjectForToken } from '../http/auth';
@@ -58,6 +58,14 @@ function helpers(c: Context<AppEnv>): OAuthHelpers {
 
 function signInOf(config: Config): SignIn {
   return config.oidc ? { kind: 'oidc', provider: providerName(config.oidc) } : { kind: 'token' };
+}
+
+/** Spends one of the client address's sign-in tries (RATE_LIMIT a minute); true when none was left. */
+async function signInsSpent(c: Context<AppEnv>): Promise<boolean> {
+  const limiter = c.env.RATE_LIMITER;
+  if (!limiter) return false;
+  const address = c.req.header('cf-connecting-ip') ?? 'unknown';
+  return !(await limiter.limit({ key: `signin:${address}` })).success;
 }
 
 /** Reading always; changing when the person left it ticked; refresh when the client asked for it. */
@@ -145,17 +153,17 @@ authorizeRoute.post('/', async (c) => {
       const location = await upstreamAuthorizeUrl(config.oidc, `${originOf(c)}${CALLBACK_PATH}`, state, kept);
       return withHeaders(c.redirect(location, 302), headers);
     }
-    const subject = subjectForToken(config.tokens, String(form.get('token') ?? ''));
-    if (!subject) {
-      const limiter = c.env.RATE_LIMITER;
-      const address = c.req.header('cf-connecting-ip') ?? 'unknown';
-      if (limiter && !(await limiter.limit({ key: `signin:${address}` })).success)
-        throw new AppError('rate_limited', 'Too many failed sign-ins from this address: wait a minute.', {
-          retryAfterSeconds: 60,
-        });
-      // The handle is still unused: the page is shown again, with a new one.
-      return await consentPage(c, oauth, 'That access token is not one this server knows.');
+    // Every try spends the address's limit before the token is looked at: a limited address learns nothing,
+    // not even that a guess was right.
+    if (await signInsSpent(c)) {
+      c.status(429);
+      c.header('Retry-After', String(RATE_LIMIT.periodSeconds));
+      const message = 'Too many sign-in attempts from this address: wait a minute, then try again.';
+      return c.html(<MessagePage title="Cannot sign in" message={message} nonce={nonceOf(c)} />);
     }
+    const subject = subjectForToken(config.tokens, String(form.get('token') ?? ''));
+    // The handle is still unused: the page is shown again, with a new one.
+    if (!subject) return await consentPage(c, oauth, 'That access token is not one this server knows.');
     const asked = (await oauth.parseAuthRequest(c.req.raw)).scope;
     const approved = await oauth.approveConsent(c.req.raw, handle, { scope: chosenScope(form, asked) });
     const redirectTo = await issue(oauth, config, approved.request, subject);

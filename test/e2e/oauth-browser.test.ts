@@ -2,11 +2,14 @@
  * Signing in with OAuth in a real browser: Debian's Chromium, driven by playwright-core, against `wrangler dev`,
  * as a hosted client's user would. A client registers, the browser opens /authorize, the person types an access
  * token and allows; the client's callback gets a code, which it exchanges (PKCE) for an access token that then
- * works on /mcp. Checks what only a browser shows: the page's CSP lets it render and post, its browser-bound
- * cookie survives, and the redirect reaches the client. Deny sends access_denied back.
+ * works on /mcp; the client then refreshes it with the MCP SDK's own refresh, and revokes it at the RFC 7009
+ * endpoint the metadata advertises, after which /mcp refuses it. Checks what only a browser shows: the page's CSP
+ * lets it render and post, its browser-bound cookie survives, and the redirect reaches the client. Deny sends
+ * access_denied back.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { discoverOAuthServerInfo, refreshAuthorization } from '@modelcontextprotocol/client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TOKENS } from '../helpers/tokens';
@@ -43,6 +46,7 @@ async function registeredClient(): Promise<string> {
       client_name: 'Browser test client',
       redirect_uris: [redirectUri],
       token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
     }),
   });
   expect(response.status).toBe(201);
@@ -57,14 +61,27 @@ async function authorizeUrl(clientId: string, challenge: string): Promise<string
     code_challenge: challenge,
     code_challenge_method: 'S256',
     state: 'browser-state',
-    scope: 'images:read images:write',
+    scope: 'images:read images:write offline_access',
     resource: `${baseUrl}/mcp`,
   });
   return `${baseUrl}/authorize?${query}`;
 }
 
+/** tools/list on /mcp with a bearer token. */
+function listTools(token: string): Promise<Response> {
+  return fetch(`${baseUrl}/mcp`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+  });
+}
+
 describe('OAuth sign-in in Chromium', () => {
-  it('signs in with an access token, allows, and the client gets a token that works on /mcp', async () => {
+  it('signs in with an access token, allows, and the client gets a token that works on /mcp, refreshes and revokes it', async () => {
     const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
     const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', Buffer.from(verifier))));
     const clientId = await registeredClient();
@@ -99,18 +116,51 @@ describe('OAuth sign-in in Chromium', () => {
       }),
     });
     expect(tokenResponse.status).toBe(200);
-    const { access_token: accessToken } = (await tokenResponse.json()) as { access_token: string };
-    const listed = await fetch(`${baseUrl}/mcp`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${accessToken}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-    });
-    expect(listed.status).toBe(200);
+    const issued = (await tokenResponse.json()) as { access_token: string; refresh_token: string; scope: string };
+    // The "change" box was left ticked, and a real browser posts it with the form.
+    expect(issued.scope.split(' ')).toContain('images:write');
+    expect((await listTools(issued.access_token)).status).toBe(200);
     await page.close();
+
+    // The client's side from here on is the MCP SDK's: discovery from the resource, then its refresh.
+    const resource = new URL(`${baseUrl}/mcp`);
+    const { authorizationServerUrl, authorizationServerMetadata: metadata } = await discoverOAuthServerInfo(resource);
+    // RFC 8414 metadata (not OpenID's, which has no revocation endpoint) advertising RFC 7009 revocation.
+    const revocationEndpoint = metadata && 'revocation_endpoint' in metadata ? metadata.revocation_endpoint : undefined;
+    expect(revocationEndpoint).toBe(`${baseUrl}/oauth/token`);
+    const clientInformation = { client_id: clientId };
+    const refreshed = await refreshAuthorization(authorizationServerUrl, {
+      metadata,
+      clientInformation,
+      refreshToken: issued.refresh_token,
+      resource,
+    });
+    expect(refreshed.access_token).not.toBe(issued.access_token);
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.refresh_token).not.toBe(issued.refresh_token);
+    expect((await listTools(refreshed.access_token)).status).toBe(200);
+
+    const revoke = (token: string, hint: string) =>
+      fetch(revocationEndpoint!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token, token_type_hint: hint, client_id: clientId }),
+      });
+    expect((await revoke(refreshed.access_token, 'access_token')).status).toBe(200);
+    const refused = await listTools(refreshed.access_token);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
+
+    // Revoking the refresh token ends the grant: no more refreshing.
+    expect((await revoke(refreshed.refresh_token!, 'refresh_token')).status).toBe(200);
+    await expect(
+      refreshAuthorization(authorizationServerUrl, {
+        metadata,
+        clientInformation,
+        refreshToken: refreshed.refresh_token!,
+        resource,
+      }),
+    ).rejects.toMatchObject({ code: 'invalid_grant' });
   });
 
   it('sends a refusal back to the client as access_denied', async () => {

@@ -2,9 +2,10 @@
  * The placeholder's picture, decoded by an independent PNG decoder (photon): the right size, the caption's
  * letters drawn cleanly (black only as a thin outline around white), every character drawable.
  */
-import { PhotonImage } from '../../src/images/photon';
+
 import { describe, expect, it } from 'vitest';
 import { GLYPH_HEIGHT, GLYPH_WIDTH, textRects } from '../../src/images/fixed-font';
+import { PhotonImage } from '../../src/images/photon';
 import { captionScale, renderArt } from '../../src/providers/placeholder-art';
 
 function decode(png: Uint8Array) {

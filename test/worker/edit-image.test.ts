@@ -4,10 +4,10 @@
  */
 
 import { env } from 'cloudflare:test';
-import { PhotonImage } from '../../src/images/photon';
 import { describe, expect, it } from 'vitest';
 import { workingCopyKey } from '../../src/images/cf-images';
 import { MAX_DECODE_PIXELS } from '../../src/images/decode';
+import { PhotonImage } from '../../src/images/photon';
 import { originalKey } from '../../src/images/storage';
 import { encodeBase64 } from '../../src/providers/sniff';
 import { quadrantsPng } from '../fakes/png';

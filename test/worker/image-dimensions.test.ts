@@ -1,6 +1,7 @@
 /** Reading providers' answers: sizes from image headers (checked against images photon really encodes) and base64. */
-import { PhotonImage } from '../../src/images/photon';
+
 import { describe, expect, it } from 'vitest';
+import { PhotonImage } from '../../src/images/photon';
 import { decodeBase64, imageDimensions } from '../../src/providers/sniff';
 
 function encode(width: number, height: number, as: (image: PhotonImage) => Uint8Array): Uint8Array {

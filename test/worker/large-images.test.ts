@@ -5,11 +5,11 @@
  * the original. The original itself is always served as it is.
  */
 import { env } from 'cloudflare:test';
-import { PhotonImage } from '../../src/images/photon';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { planOnCopy, WORKING_COPY_PIXELS, workingCopyKey, workingSize } from '../../src/images/cf-images';
 import { MAX_DECODE_PIXELS } from '../../src/images/decode';
+import { PhotonImage } from '../../src/images/photon';
 import { signingSecret } from '../../src/images/signing';
 import { putOriginal } from '../../src/images/storage';
 import { planTransform, type TransformParams } from '../../src/images/transform-plan';

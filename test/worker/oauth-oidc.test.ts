@@ -7,10 +7,10 @@
 import { describe, expect, inject, it } from 'vitest';
 import { OIDC_CLIENT } from '../fakes/oidc';
 import { fetchWith, toolCall, workerFetchWith } from '../helpers/app';
+import { ORIGIN } from '../helpers/mcp';
+import { authorizePath, exchangeCode, pkce, REDIRECT, registerClient } from '../helpers/oauth';
 import { TOKENS } from '../helpers/tokens';
 
-const ORIGIN = 'http://localhost';
-const REDIRECT = 'http://localhost:9876/callback';
 const issuer = inject('oidcIssuer');
 
 const OIDC = {
@@ -46,41 +46,15 @@ class Jar {
   }
 }
 
-const base64url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-
 async function newClient() {
-  const registered = await call('/oauth/register', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      client_name: 'OIDC test client',
-      redirect_uris: [REDIRECT],
-      token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-    }),
-  });
-  expect(registered.status).toBe(201);
-  const { client_id } = (await registered.json()) as { client_id: string };
-  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
-  const challenge = base64url(
-    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
-  );
-  const path = `/authorize?${new URLSearchParams({
-    response_type: 'code',
-    client_id,
-    redirect_uri: REDIRECT,
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
+  const clientId = await registerClient('OIDC test client');
+  const { verifier, challenge } = await pkce();
+  const path = authorizePath(clientId, challenge, {
     state: 'client-state',
     scope: 'images:read images:write',
     resource: `${ORIGIN}/mcp`,
-  })}`;
-  return { clientId: client_id, verifier, path };
+  });
+  return { clientId, verifier, path };
 }
 
 /** Consent (Allow, changing ticked), then the provider's redirect as `as`; the callback's answer and the jar. */
@@ -111,18 +85,7 @@ async function signIn(as: string, extra: Record<string, string> = {}) {
 }
 
 async function exchange(clientId: string, code: string, verifier: string) {
-  const response = await call('/oauth/token', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT,
-      client_id: clientId,
-      code_verifier: verifier,
-      resource: `${ORIGIN}/mcp`,
-    }).toString(),
-  });
+  const response = await exchangeCode(clientId, code, verifier);
   expect(response.status).toBe(200);
   return (await response.json()) as { access_token: string; scope: string };
 }

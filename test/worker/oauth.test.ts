@@ -2,102 +2,21 @@
  * OAuth for clients that sign in: discovery (RFC 9728 and RFC 8414 metadata, the 401 challenge), dynamic
  * client registration, the authorization code flow with PKCE through the sign-in and consent page (an access
  * token the server knows signs in; the grant is that token's subject), the token endpoint, and the access
- * token on /mcp. Static bearer tokens keep working beside it.
+ * token on /mcp. Static bearer tokens keep working beside it. What is refused, and refresh and revocation, are in
+ * oauth-negative.test.ts; clients known by a metadata document (CIMD) in oauth-cimd.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { ORIGIN, request, rpc, TOKENS } from '../helpers/mcp';
-
-const REDIRECT = 'http://localhost:9876/callback';
-
-async function json<T>(response: Response): Promise<T> {
-  expect(response.headers.get('content-type')).toContain('application/json');
-  return (await response.json()) as T;
-}
-
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
-
-async function pkce() {
-  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
-  const challenge = base64url(
-    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
-  );
-  return { verifier, challenge };
-}
-
-async function registerClient(): Promise<string> {
-  const response = await request('/oauth/register', {
-    method: 'POST',
-    token: null,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      client_name: 'Test client',
-      redirect_uris: [REDIRECT],
-      token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-    }),
-  });
-  expect(response.status).toBe(201);
-  return (await json<{ client_id: string }>(response)).client_id;
-}
-
-/** The page's form: its handle, and the cookie that binds it to this browser. */
-async function openConsent(path: string) {
-  const page = await request(path, { token: null });
-  expect(page.status).toBe(200);
-  const html = await page.text();
-  const handle = /name="handle" value="([^"]+)"/.exec(html)?.[1];
-  const cookie = page.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  return { page, html, handle: handle!, cookie };
-}
-
-async function submit(path: string, cookie: string, fields: Record<string, string>): Promise<Response> {
-  return request(path, {
-    method: 'POST',
-    token: null,
-    redirect: 'manual',
-    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
-    body: new URLSearchParams(fields).toString(),
-  });
-}
-
-/** /authorize for a public client with PKCE, as a client opens it in the person's browser. */
-function authorizePath(clientId: string, challenge: string, extra: Record<string, string> = {}): string {
-  const query = new URLSearchParams({
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: REDIRECT,
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    ...extra,
-  });
-  return `/authorize?${query}`;
-}
-
-/** The token endpoint, exchanging an authorization code as a public client does (PKCE, the resource named). */
-function exchangeCode(clientId: string, code: string, verifier: string): Promise<Response> {
-  return request('/oauth/token', {
-    method: 'POST',
-    token: null,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT,
-      client_id: clientId,
-      code_verifier: verifier,
-      resource: `${ORIGIN}/mcp`,
-    }).toString(),
-  });
-}
+import {
+  authorizePath,
+  exchangeCode,
+  json,
+  openConsent,
+  pkce,
+  REDIRECT,
+  registerClient,
+  submit,
+} from '../helpers/oauth';
 
 describe('OAuth discovery', () => {
   it('answers an unauthenticated call with a challenge naming the protected-resource metadata', async () => {
@@ -146,6 +65,7 @@ describe('OAuth discovery', () => {
       authorization_endpoint: `${ORIGIN}/authorize`,
       token_endpoint: `${ORIGIN}/oauth/token`,
       registration_endpoint: `${ORIGIN}/oauth/register`,
+      revocation_endpoint: `${ORIGIN}/oauth/token`,
       code_challenge_methods_supported: ['S256'],
     });
   });

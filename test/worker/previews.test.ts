@@ -1,7 +1,7 @@
 /** Inline previews (show_image, include_preview) and the image://{id}/view resource template. */
 import { env } from 'cloudflare:test';
-import { PhotonImage } from '../../src/images/photon';
 import { describe, expect, it } from 'vitest';
+import { PhotonImage } from '../../src/images/photon';
 import { makePreview, PREVIEW_LIMITS } from '../../src/images/preview';
 import { putOriginal } from '../../src/images/storage';
 import { imageDimensions, sniffImageType } from '../../src/providers/sniff';

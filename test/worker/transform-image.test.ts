@@ -3,8 +3,9 @@
  * variant, its size, markdown and a resource_link, a preview when asked, the same bounds, the R2 cache, and
  * another subject's image treated as missing.
  */
-import { PhotonImage } from '../../src/images/photon';
+
 import { describe, expect, it } from 'vitest';
+import { PhotonImage } from '../../src/images/photon';
 import { callTool, request, rpc, TOKENS, textOf } from '../helpers/mcp';
 
 interface Transformed {
