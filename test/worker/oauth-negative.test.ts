@@ -1,12 +1,12 @@
 /**
  * What OAuth refuses, each on its own: an unregistered redirect URI, a PKCE verifier that does not match, an
- * expired code, a token issued for another resource, a revoked token, a consent form forged without this
+ * expired code, an expired access token, a token issued for another resource, a revoked token, a consent form forged without this
  * browser's cookie, and guessing access tokens on the sign-in page. And refresh tokens rotate: a refresh
  * issues a new one, and once that is used the one before it stops working. (A replayed code, Deny, and step-up
  * for a read-only grant are in oauth.test.ts.)
  */
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RATE_LIMIT } from '../../src/config';
 import { fetchWith } from '../helpers/app';
 import { ORIGIN, request, TOKENS } from '../helpers/mcp';
@@ -101,6 +101,21 @@ describe('the token endpoint', () => {
 });
 
 describe('access tokens on the resources', () => {
+  it('refuses an access token past its hour with invalid_token, and a refresh still renews it', async () => {
+    const signedIn = await signIn(TOKENS.bob);
+    expect((await listTools(signedIn.access_token)).status).toBe(200);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 3601_000);
+      expectInvalidToken(await listTools(signedIn.access_token));
+      const renewed = await refresh(signedIn.clientId, signedIn.refresh_token!);
+      expect(renewed.status).toBe(200);
+      expect((await listTools((await json<IssuedTokens>(renewed)).access_token)).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('refuses on /mcp a token issued for /sse, and on /sse one issued for /mcp', async () => {
     const forSse = await signIn(TOKENS.bob, `${ORIGIN}/sse`);
     expect((await listTools(forSse.access_token, '/sse')).status).toBe(200);
