@@ -69,6 +69,23 @@ describe('the authorization request', () => {
     expect(page).toMatch(/Invalid redirect URI/);
     expect(page).not.toContain('name="handle"');
   });
+
+  it('takes PKCE with S256 only: plain, or no challenge at all, gets no code', async () => {
+    const clientId = await registerClient();
+    const { verifier } = await pkce();
+    for (const extra of [{ code_challenge_method: 'plain', code_challenge: verifier }, { code_challenge: '' }]) {
+      const path = `${authorizePath(clientId, verifier, { state: 's' })}`.replace(
+        /code_challenge=[^&]*&code_challenge_method=S256/,
+        new URLSearchParams(extra).toString(),
+      );
+      const response = await request(path, { token: null, redirect: 'manual' });
+      const location = response.headers.get('location');
+      // Refused on the page, or sent back to the client with an error: never a consent form, never a code.
+      if (location) expect(new URL(location).searchParams.get('error')).toBe('invalid_request');
+      else expect(response.status).toBe(400);
+      expect(await response.text()).not.toContain('name="handle"');
+    }
+  });
 });
 
 describe('the token endpoint', () => {
