@@ -73,7 +73,11 @@ describe('the authorization request', () => {
   it('takes PKCE with S256 only: plain, or no challenge at all, gets no code', async () => {
     const clientId = await registerClient();
     const { verifier } = await pkce();
-    for (const extra of [{ code_challenge_method: 'plain', code_challenge: verifier }, { code_challenge: '' }]) {
+    const variants: Record<string, string>[] = [
+      { code_challenge_method: 'plain', code_challenge: verifier },
+      { code_challenge: '' },
+    ];
+    for (const extra of variants) {
       const path = `${authorizePath(clientId, verifier, { state: 's' })}`.replace(
         /code_challenge=[^&]*&code_challenge_method=S256/,
         new URLSearchParams(extra).toString(),
