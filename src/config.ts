@@ -56,6 +56,8 @@ export interface OidcSettings {
   clientSecret: string;
   /** Who may sign in: an identity (a verified email, lower-cased, or the issuer's `sub`) -> its subject. */
   allow: ReadonlyMap<string, string>;
+  /** OIDC_TRUST_EMAIL: take an email as verified when the provider does not say (it only issues verified ones). */
+  trustEmail: boolean;
 }
 
 export interface ProviderSettings {
@@ -144,7 +146,7 @@ const subjectScopes = jsonObject(
 
 /**
  * OIDC_ALLOW: identity -> subject. An identity is an email address (matched without regard to case, and only
- * when the provider does not say it is unverified) or the provider's `sub` for the person.
+ * when the provider says it verified it) or the provider's `sub` for the person.
  */
 const allowList = jsonObject(
   '{"alice@example.com":"alice"}',
@@ -175,6 +177,7 @@ const EnvSchema = z.object({
   OIDC_CLIENT_ID: optional,
   OIDC_CLIENT_SECRET: optional,
   OIDC_ALLOW: allowList,
+  OIDC_TRUST_EMAIL: flag,
   ALLOW_ANONYMOUS: flag,
   READ_ONLY: flag,
   ALLOWED_ORIGINS: z
@@ -326,7 +329,13 @@ function oidcSettings(e: z.infer<typeof EnvSchema>): OidcSettings | undefined {
       subject,
     ]),
   );
-  return { issuer: e.OIDC_ISSUER!, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET!, allow };
+  return {
+    issuer: e.OIDC_ISSUER!,
+    clientId: e.OIDC_CLIENT_ID!,
+    clientSecret: e.OIDC_CLIENT_SECRET!,
+    allow,
+    trustEmail: e.OIDC_TRUST_EMAIL,
+  };
 }
 
 /**
@@ -337,6 +346,23 @@ function oidcSettings(e: z.infer<typeof EnvSchema>): OidcSettings | undefined {
 export function subjectServed(config: Pick<Config, 'tokens' | 'oidc'>, subject: string): boolean {
   if (config.tokens.size === 0 && !config.oidc) return true;
   return [...config.tokens.values(), ...(config.oidc?.allow.values() ?? [])].includes(subject);
+}
+
+const encoder = new TextEncoder();
+
+/** Compares every configured token in constant time, so timing tells neither which nor how much matched. */
+export function subjectForToken(tokens: Config['tokens'], presented: string): string | undefined {
+  const given = encoder.encode(presented);
+  let found: string | undefined;
+  for (const [token, subject] of tokens) {
+    const expected = encoder.encode(token);
+    const equal =
+      given.byteLength === expected.byteLength
+        ? crypto.subtle.timingSafeEqual(given, expected)
+        : !crypto.subtle.timingSafeEqual(expected, expected);
+    if (equal) found = subject;
+  }
+  return found;
 }
 
 /** What `subject` may do: its SUBJECT_SCOPES entry, or everything. */

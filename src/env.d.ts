@@ -8,6 +8,7 @@ interface OptionalSettings {
   OIDC_CLIENT_ID?: string;
   OIDC_CLIENT_SECRET?: string;
   OIDC_ALLOW?: string;
+  OIDC_TRUST_EMAIL?: string;
   ALLOW_ANONYMOUS?: string;
   ALLOWED_ORIGINS?: string;
   IMAGE_SIGNING_KEY?: string;

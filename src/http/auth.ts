@@ -5,9 +5,9 @@
 import type { OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { type Config, scopesOf, subjectServed } from '../config';
+import { type Config, scopesOf, subjectForToken } from '../config';
 import { AppError } from '../errors';
-import { authorizationServerFor, type OAuthProps, oauthEnabled, RESOURCE_PATHS } from '../oauth/server';
+import { type OAuthProps, oauthEnabled, RESOURCE_PATHS, validOAuthToken } from '../oauth/server';
 import type { AppEnv } from './types';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -26,23 +26,6 @@ export function isLoopbackHost(raw: string): boolean {
 /** A request's host as sent: its Host header, or for a request built in code (no Host), its URL's host. */
 export function isLoopback(url: string, hostHeader?: string | undefined): boolean {
   return isLoopbackHost(hostHeader ?? new URL(url).host);
-}
-
-const encoder = new TextEncoder();
-
-/** Compares every configured token in constant time, so timing tells neither which nor how much matched. */
-export function subjectForToken(tokens: Config['tokens'], presented: string): string | undefined {
-  const given = encoder.encode(presented);
-  let found: string | undefined;
-  for (const [token, subject] of tokens) {
-    const expected = encoder.encode(token);
-    const equal =
-      given.byteLength === expected.byteLength
-        ? crypto.subtle.timingSafeEqual(given, expected)
-        : !crypto.subtle.timingSafeEqual(expected, expected);
-    if (equal) found = subject;
-  }
-  return found;
 }
 
 export function authenticate(
@@ -95,9 +78,8 @@ async function oauthTokenGrant(c: Context<AppEnv>): Promise<Grant | undefined> {
   const token = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
   if (!token || !oauthEnabled(config, c.env) || subjectForToken(config.tokens, token)) return undefined;
   const origin = new URL(config.publicBaseUrl ?? c.req.url).origin;
-  const resource = `${origin}${RESOURCE_PATHS[0]}`;
-  const valid = await authorizationServerFor(config, origin).validateToken<OAuthProps>(resource, token, c.env);
-  if (!valid || valid.audience !== resource) throw new AppError('unauthorized', 'Invalid bearer token.');
+  const valid = await validOAuthToken(config, origin, `${origin}${RESOURCE_PATHS[0]}`, token, c.env);
+  if (!valid) throw new AppError('unauthorized', 'Invalid bearer token.');
   const auth = { token, audience: valid.audience, scope: valid.scope, userId: valid.userId, clientId: valid.clientId };
   return { subject: valid.props.subject, auth };
 }
@@ -105,17 +87,15 @@ async function oauthTokenGrant(c: Context<AppEnv>): Promise<Grant | undefined> {
 type Grant = NonNullable<ReturnType<typeof grantOf>>;
 
 /**
- * The caller's subject and what it may do: a token's grant, never more than its subject's SUBJECT_SCOPES now
- * (a grant made before the subject was narrowed is narrowed with it), and nothing once the subject is no
- * longer served (its access token removed, or dropped from OIDC_ALLOW). Local mode and anonymous callers are
- * subjects too ("local", "anonymous") and may be narrowed the same way.
+ * The caller's subject and what it may do: a token's grant (its credential still good: src/oauth/credentials.ts,
+ * checked by the validators), never more than its subject's SUBJECT_SCOPES now (a grant made before the subject
+ * was narrowed is narrowed with it). Local mode and anonymous callers are subjects too ("local",
+ * "anonymous") and may be narrowed the same way.
  */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const { config } = c.var;
   const grant = grantOf(executionContextOf(c)) ?? (await oauthTokenGrant(c));
   if (grant) {
-    if (!subjectServed(config, grant.subject))
-      throw new AppError('unauthorized', 'Invalid bearer token: its account is no longer served here; sign in again.');
     const allowed = scopesOf(config, grant.subject);
     c.set('subject', grant.subject);
     c.set('scopes', new Set(grant.auth.scope.filter((scope) => allowed.has(scope))));

@@ -2,7 +2,8 @@
  * What an OAuth grant allows, checked before a message is served: every call needs images:read, and a call
  * of a tool that is not read-only (WRITE_TOOLS) needs images:write too. A grant short of that gets the MCP
  * scope challenge (403, error="insufficient_scope", every scope the call needs), so the client can ask the
- * person for more and retry. Configured tokens, local mode and anonymous callers have every scope.
+ * person for more and retry. Configured tokens, local mode and anonymous callers have their subject's scopes
+ * (SUBJECT_SCOPES; every scope unless it says less), and are refused with a plain 403.
  */
 import { insufficientScope } from '@cloudflare/workers-oauth-provider';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';

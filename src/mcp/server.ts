@@ -135,8 +135,8 @@ function registerTools(server: McpServer, ctx: RequestContext, names: readonly s
 
 /**
  * The tools/list result depends only on the configuration (READ_ONLY) and the era, never on the caller. The
- * first tools/list of an isolate registers every tool and keeps what the SDK's own handler lists; after that a
- * tools/list server registers nothing and answers with that result (frozen: shared by every request). The
+ * first tools/list of an isolate registers every tool and keeps a copy of what the SDK's own handler lists; after
+ * that a tools/list server registers nothing and answers with that copy (frozen: shared by every request). The
  * SDK still parses the request, applies cache hints and era encoding, and serialises the reply. It halves the
  * CPU of a tools/list (issue #16; the tools' registration was the half).
  */
@@ -163,7 +163,8 @@ function listTools(server: McpServer, ctx: RequestContext, era: Era, offered: (n
       method === 'tools/list'
         ? async (...args) => {
             const listed = (await handler(...args)) as ListToolsResult;
-            byEra.set(era, deepFreeze(listed));
+            // A copy: the listed objects are the tools' own module constants, used by tools/call too.
+            byEra.set(era, deepFreeze(structuredClone(listed)));
             return listed;
           }
         : handler,

@@ -18,14 +18,14 @@ import {
   type OAuthHelpers,
 } from '@cloudflare/workers-oauth-provider';
 import { type Context, Hono } from 'hono';
-import { type Config, RATE_LIMIT, scopesOf } from '../config';
+import { type Config, RATE_LIMIT, scopesOf, subjectForToken } from '../config';
 import { AppError } from '../errors';
 import { MessagePage } from '../gallery/views';
-import { subjectForToken } from '../http/auth';
 import { nonceOf, pageHeaders } from '../http/page-headers';
 import type { AppEnv } from '../http/types';
 import { log } from '../log';
 import { ConsentPage, type SignIn } from './consent-page';
+import { type SignedInWith, signedInWithToken } from './credentials';
 import { SCOPE } from './scopes';
 import { authorizationServerFor, oauthEnabled } from './server';
 import {
@@ -77,8 +77,17 @@ function chosenScope(form: FormData, asked: readonly string[]): string[] {
   ];
 }
 
-/** The code for `subject`, its scopes narrowed to what the subject may do; the redirect back to the client. */
-async function issue(oauth: OAuthHelpers, config: Config, request: AuthRequest, subject: string): Promise<string> {
+/**
+ * The code for `subject`, made with `via`, its scopes narrowed to what the subject may do; the redirect back to
+ * the client.
+ */
+async function issue(
+  oauth: OAuthHelpers,
+  config: Config,
+  request: AuthRequest,
+  subject: string,
+  via: SignedInWith,
+): Promise<string> {
   const allowed = scopesOf(config, subject);
   const scope = request.scope.filter((s) => s === 'offline_access' || allowed.has(s));
   const { redirectTo } = await oauth.completeAuthorization({
@@ -86,7 +95,7 @@ async function issue(oauth: OAuthHelpers, config: Config, request: AuthRequest, 
     userId: subject,
     metadata: {},
     scope,
-    props: { subject },
+    props: { subject, via },
   });
   return redirectTo;
 }
@@ -166,7 +175,8 @@ authorizeRoute.post('/', async (c) => {
     if (!subject) return await consentPage(c, oauth, 'That access token is not one this server knows.');
     const asked = (await oauth.parseAuthRequest(c.req.raw)).scope;
     const approved = await oauth.approveConsent(c.req.raw, handle, { scope: chosenScope(form, asked) });
-    const redirectTo = await issue(oauth, config, approved.request, subject);
+    const token = String(form.get('token'));
+    const redirectTo = await issue(oauth, config, approved.request, subject, await signedInWithToken(token));
     return withHeaders(c.redirect(redirectTo, 302), approved.headers);
   } catch (error) {
     return refused(c, error);
@@ -203,8 +213,8 @@ authorizeRoute.get(CALLBACK_PATH.slice('/authorize'.length), async (c) => {
     const page = await c.html(<MessagePage title="Cannot sign in" message={error.message} nonce={nonceOf(c)} />);
     return withHeaders(page, headers);
   }
-  const subject = allowedSubject(oidc, identity);
-  if (!subject) {
+  const allowed = allowedSubject(oidc, identity);
+  if (!allowed) {
     log.warn('oidc sign-in refused: not on the allow-list', { sub: identity.sub });
     c.status(403);
     const who = identity.email ?? `the account ${identity.sub}`;
@@ -219,5 +229,6 @@ authorizeRoute.get(CALLBACK_PATH.slice('/authorize'.length), async (c) => {
       headers,
     );
   }
-  return withHeaders(c.redirect(await issue(oauth, c.var.config, request, subject), 302), headers);
+  const via = { kind: 'oidc', identity: allowed.entry } as const;
+  return withHeaders(c.redirect(await issue(oauth, c.var.config, request, allowed.subject, via), 302), headers);
 });

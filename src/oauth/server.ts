@@ -2,26 +2,26 @@
  * OAuth 2.1 for MCP clients that sign in (Claude.ai custom connectors, ChatGPT, MCP Inspector, Claude Code):
  * this Worker is both the authorization server and the resource server for /mcp and /sse, through
  * @cloudflare/workers-oauth-provider (its docs ship in the package: README.md, docs/resource-servers.md).
- * On when access tokens are configured and OAUTH_KV is bound. Static bearer tokens keep working beside it:
- * the resource servers' validator recognises them first ("Alongside your own tokens" in those docs).
- * Sign-in at /authorize is with an access token the server already knows (authorize-route.tsx).
+ * On when OAUTH_KV is bound and there is a way to sign in: configured access tokens, or an OpenID Connect
+ * provider (authorize-route.tsx). Static bearer tokens keep working beside it: the resource servers' validator
+ * recognises them first ("Alongside your own tokens" in those docs). A grant whose credential was taken away
+ * (credentials.ts) is refused as an invalid token, and cannot be refreshed.
  */
 import {
   OAuthAuthorizationServer,
+  OAuthError,
   type OAuthResourceHandler,
   OAuthResourceServer,
+  type ValidatedAccessToken,
 } from '@cloudflare/workers-oauth-provider';
-import { type Config, scopesOf } from '../config';
-import { subjectForToken } from '../http/auth';
+import { type Config, scopesOf, subjectForToken } from '../config';
+import { type OAuthProps, stillGranted } from './credentials';
 import { SCOPE, SCOPES_SUPPORTED } from './scopes';
+
+export type { OAuthProps } from './credentials';
 
 /** The resources tokens are issued for, by path. */
 export const RESOURCE_PATHS = ['/mcp', '/sse'] as const;
-
-/** What a grant carries into each request: whose images it reaches. */
-export interface OAuthProps {
-  subject: string;
-}
 
 export interface OAuth {
   issuer: string;
@@ -69,8 +69,30 @@ export function authorizationServerFor(config: Config, origin: string): OAuthAut
       clientIdMetadataDocumentEnabled: true,
       accessTokenTTL: ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenIdleTTL: REFRESH_IDLE_TTL_SECONDS,
+      // invalid_grant also revokes the grant with its tokens (docs/advanced-configuration.md): it can never work again.
+      tokenExchangeCallback: async ({ props }) => {
+        if (!(await stillGranted(config, props as OAuthProps)))
+          throw new OAuthError('invalid_grant', {
+            description: 'The credential this sign-in was made with was removed.',
+          });
+      },
     });
   });
+}
+
+/**
+ * An access token this server issued, valid for `resource` and made with a credential that still signs its
+ * subject in; null for anything else.
+ */
+export async function validOAuthToken(
+  config: Config,
+  origin: string,
+  resource: string,
+  token: string,
+  env: Env,
+): Promise<ValidatedAccessToken<OAuthProps> | null> {
+  const valid = await authorizationServerFor(config, origin).validateToken<OAuthProps>(resource, token, env);
+  return valid && valid.audience === resource && (await stillGranted(config, valid.props)) ? valid : null;
 }
 
 /** The authorization server and the resource servers of `origin`, built once per configuration and origin. */
@@ -86,7 +108,7 @@ export function oauthFor(config: Config, origin: string, handler: OAuthResourceH
           validateToken: (env) => async (resource, token) => {
             const subject = subjectForToken(config.tokens, token);
             if (subject) return { props: { subject }, audience: resource, scope: [...scopesOf(config, subject)] };
-            return server.validateToken<OAuthProps>(resource, token, env);
+            return validOAuthToken(config, origin, resource, token, env);
           },
           handler,
         }),

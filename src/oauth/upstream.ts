@@ -6,8 +6,10 @@
  * The ID token comes straight from the provider's token endpoint over TLS, which OpenID Connect Core 1.0
  * §3.1.3.7 (item 6) accepts in place of checking its signature; oauth4webapi validates it that way too.
  *
- * Who the person is: the ID token's `sub`, and its `email` unless the provider says it is unverified
- * (`email_verified: false`). OIDC_ALLOW maps either to a subject; anyone else is refused.
+ * Who the person is: the ID token's `sub`, and its `email` when the provider says it verified it
+ * (`email_verified: true`; with OIDC_TRUST_EMAIL, also when it says nothing, for providers such as Cloudflare
+ * Access that only hand out verified addresses). An address a provider lets people set without checking (the
+ * "nOAuth" takeover) must not sign anyone in. OIDC_ALLOW maps either to a subject; anyone else is refused.
  */
 import * as oauth from 'oauth4webapi';
 import type { OidcSettings } from '../config';
@@ -49,20 +51,20 @@ function upstreamFailure(settings: OidcSettings, error: unknown): AppError {
   );
 }
 
-async function metadata(settings: OidcSettings, now = Date.now()): Promise<oauth.AuthorizationServer> {
+function metadata(settings: OidcSettings, now = Date.now()): Promise<oauth.AuthorizationServer> {
   const kept = discovered.get(settings.issuer);
   if (kept && now - kept.at < METADATA_TTL_MS) return kept.server;
   const issuer = new URL(settings.issuer);
+  // Whoever awaits it, a failure arrives as the same AppError, and the next sign-in asks again.
   const server = oauth
     .discoveryRequest(issuer, { algorithm: 'oidc', ...requestOptions(settings) })
-    .then((response) => oauth.processDiscoveryResponse(issuer, response));
+    .then((response) => oauth.processDiscoveryResponse(issuer, response))
+    .catch((error: unknown) => {
+      discovered.delete(settings.issuer);
+      throw upstreamFailure(settings, error);
+    });
   discovered.set(settings.issuer, { server, at: now });
-  try {
-    return await server;
-  } catch (error) {
-    discovered.delete(settings.issuer);
-    throw upstreamFailure(settings, error);
-  }
+  return server;
 }
 
 /** The provider's host, as the consent page names it. */
@@ -97,8 +99,9 @@ export async function upstreamAuthorizeUrl(
   const server = await metadata(settings);
   if (!server.authorization_endpoint)
     throw upstreamFailure(settings, new Error('its metadata names no authorization_endpoint'));
+  // Added to the endpoint's own query, which RFC 6749 §3.1 says must be kept (Azure AD B2C names its policy there).
   const url = new URL(server.authorization_endpoint);
-  url.search = new URLSearchParams({
+  const params = {
     response_type: 'code',
     client_id: settings.clientId,
     redirect_uri: redirectUri,
@@ -107,7 +110,8 @@ export async function upstreamAuthorizeUrl(
     nonce: kept.nonce,
     code_challenge: await oauth.calculatePKCECodeChallenge(kept.verifier),
     code_challenge_method: 'S256',
-  }).toString();
+  };
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   return url.toString();
 }
 
@@ -145,13 +149,24 @@ export async function upstreamIdentity(
     throw upstreamFailure(settings, error);
   }
   if (!claims) throw upstreamFailure(settings, new Error('no ID token came back'));
-  const email = typeof claims.email === 'string' && claims.email_verified !== false ? claims.email : undefined;
+  const verified = claims.email_verified === true || (settings.trustEmail && claims.email_verified === undefined);
+  const email = typeof claims.email === 'string' && verified ? claims.email : undefined;
   return { sub: claims.sub, email };
 }
 
-/** The subject OIDC_ALLOW gives this person: by `sub` first, then by email; undefined when not listed. */
-export function allowedSubject(settings: OidcSettings, identity: UpstreamIdentity): string | undefined {
-  return (
-    settings.allow.get(identity.sub) ?? (identity.email ? settings.allow.get(identity.email.toLowerCase()) : undefined)
-  );
+/**
+ * The OIDC_ALLOW entry that lets this person in, and the subject it names: by `sub` first (compared only with
+ * entries that are not email addresses, so a provider's sub can never pass for an address), then by email;
+ * undefined when neither is listed.
+ */
+export function allowedSubject(
+  settings: OidcSettings,
+  identity: UpstreamIdentity,
+): { subject: string; entry: string } | undefined {
+  const keys = [identity.sub.includes('@') ? undefined : identity.sub, identity.email?.toLowerCase()];
+  for (const entry of keys) {
+    const subject = entry === undefined ? undefined : settings.allow.get(entry);
+    if (entry !== undefined && subject) return { subject, entry };
+  }
+  return undefined;
 }

@@ -95,9 +95,12 @@ export function codeOf(allowed: Response): string {
   return code!;
 }
 
+/** How a test reaches the Worker: the default settings, or its own (see workerFetchWith in app.ts). */
+export type Send = (path: string, init: RequestInit & { token?: string | null }) => Promise<Response>;
+
 /** A form POST to the token endpoint: a grant, or with `token` and no grant_type, a revocation. */
-export function tokenEndpoint(fields: Record<string, string>): Promise<Response> {
-  return request('/oauth/token', {
+export function tokenEndpoint(fields: Record<string, string>, send: Send = request): Promise<Response> {
+  return send('/oauth/token', {
     method: 'POST',
     token: null,
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -111,20 +114,24 @@ export function exchangeCode(
   code: string,
   verifier: string,
   overrides: Record<string, string> = {},
+  send: Send = request,
 ): Promise<Response> {
-  return tokenEndpoint({
-    grant_type: 'authorization_code',
-    code,
-    redirect_uri: REDIRECT,
-    client_id: clientId,
-    code_verifier: verifier,
-    resource: `${ORIGIN}/mcp`,
-    ...overrides,
-  });
+  return tokenEndpoint(
+    {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      client_id: clientId,
+      code_verifier: verifier,
+      resource: `${ORIGIN}/mcp`,
+      ...overrides,
+    },
+    send,
+  );
 }
 
-export function refresh(clientId: string, refreshToken: string): Promise<Response> {
-  return tokenEndpoint({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId });
+export function refresh(clientId: string, refreshToken: string, send: Send = request): Promise<Response> {
+  return tokenEndpoint({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId }, send);
 }
 
 export function revoke(clientId: string, token: string, hint: 'access_token' | 'refresh_token'): Promise<Response> {

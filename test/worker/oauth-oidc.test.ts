@@ -4,11 +4,20 @@
  * provider does not call unverified) to a subject, and SUBJECT_SCOPES narrows what that subject may do.
  * Nobody outside the list gets a code. Also SUBJECT_SCOPES for the static bearer tokens.
  */
+import { env } from 'cloudflare:workers';
 import { describe, expect, inject, it } from 'vitest';
 import { OIDC_CLIENT } from '../fakes/oidc';
 import { fetchWith, toolCall, workerFetchWith } from '../helpers/app';
 import { ORIGIN } from '../helpers/mcp';
-import { authorizePath, exchangeCode, pkce, REDIRECT, registerClient } from '../helpers/oauth';
+import {
+  authorizePath,
+  exchangeCode,
+  pkce,
+  REDIRECT,
+  refresh,
+  registerClient,
+  signIn as signInWithToken,
+} from '../helpers/oauth';
 import { TOKENS } from '../helpers/tokens';
 
 const issuer = inject('oidcIssuer');
@@ -58,19 +67,23 @@ async function newClient() {
 }
 
 /** Consent (Allow, changing ticked), then the provider's redirect as `as`; the callback's answer and the jar. */
-async function signIn(as: string, extra: Record<string, string> = {}) {
+async function signIn(as: string, extra: Record<string, string> = {}, settings: Record<string, unknown> = OIDC) {
   const client = await newClient();
   const jar = new Jar();
-  const page = jar.take(await call(client.path));
+  const page = jar.take(await call(client.path, {}, settings));
   expect(page.status).toBe(200);
   const html = await page.text();
   const handle = /name="handle" value="([^"]+)"/.exec(html)![1]!;
   const allowed = jar.take(
-    await call(client.path, {
-      method: 'POST',
-      headers: { cookie: jar.header, 'content-type': 'application/x-www-form-urlencoded', origin: 'null' },
-      body: new URLSearchParams({ handle, decision: 'allow', write: '1' }).toString(),
-    }),
+    await call(
+      client.path,
+      {
+        method: 'POST',
+        headers: { cookie: jar.header, 'content-type': 'application/x-www-form-urlencoded', origin: 'null' },
+        body: new URLSearchParams({ handle, decision: 'allow', write: '1' }).toString(),
+      },
+      settings,
+    ),
   );
   expect(allowed.status).toBe(302);
   const upstream = new URL(allowed.headers.get('location')!);
@@ -80,17 +93,25 @@ async function signIn(as: string, extra: Record<string, string> = {}) {
   expect(provider.status).toBe(302);
   const callback = new URL(provider.headers.get('location')!);
   expect(`${callback.origin}${callback.pathname}`).toBe(`${ORIGIN}/authorize/callback`);
-  const back = jar.take(await call(`${callback.pathname}${callback.search}`, { headers: { cookie: jar.header } }));
+  const back = jar.take(
+    await call(`${callback.pathname}${callback.search}`, { headers: { cookie: jar.header } }, settings),
+  );
   return { client, html, upstream, callback, back, jar };
 }
 
-async function exchange(clientId: string, code: string, verifier: string) {
-  const response = await exchangeCode(clientId, code, verifier);
+/** The code exchanged under the same settings it was issued with (the credential is checked there too). */
+async function exchange(clientId: string, code: string, verifier: string, settings: Record<string, unknown> = OIDC) {
+  const response = await exchangeCode(clientId, code, verifier, {}, (path, init) => call(path, init, settings));
   expect(response.status).toBe(200);
   return (await response.json()) as { access_token: string; scope: string };
 }
 
-async function tool(token: string, name: string, args: Record<string, unknown>, settings = OIDC) {
+async function tool(
+  token: string,
+  name: string,
+  args: Record<string, unknown>,
+  settings: Record<string, unknown> = OIDC,
+) {
   const response = await workerFetchWith(settings, toolCall(name, args, { token }));
   return { status: response.status, headers: response.headers, body: await response.text() };
 }
@@ -151,12 +172,15 @@ describe('OIDC sign-in', () => {
     expect(write.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
   });
 
-  it('takes an email the provider does not qualify, and refuses one it calls unverified', async () => {
-    const dave = await signIn('dave@example.com');
-    expect(dave.back.status).toBe(302);
+  it('takes an email only when the provider says it verified it, or with OIDC_TRUST_EMAIL when it says nothing', async () => {
+    // dave's provider says nothing about his address; mallory's says it is unverified.
+    expect((await signIn('dave@example.com')).back.status).toBe(403);
     const mallory = await signIn('mallory@example.com');
     expect(mallory.back.status).toBe(403);
     expect(mallory.back.headers.get('location')).toBeNull();
+    const trusting = { ...OIDC, OIDC_TRUST_EMAIL: 'true' };
+    expect((await signIn('dave@example.com', {}, trusting)).back.status).toBe(302);
+    expect((await signIn('mallory@example.com', {}, trusting)).back.status).toBe(403);
   });
 
   it('refuses a person who is not on the allow-list, saying who they signed in as, and issues nothing', async () => {
@@ -243,21 +267,42 @@ describe('SUBJECT_SCOPES for static bearer tokens', () => {
   });
 });
 
-describe('a subject no longer served', () => {
-  it('loses its OAuth grants at once when dropped from OIDC_ALLOW', async () => {
-    const { client, back } = await signIn('dave@example.com');
-    const code = new URL(back.headers.get('location')!).searchParams.get('code')!;
-    const { access_token } = await exchange(client.clientId, code, client.verifier);
-    expect((await tool(access_token, 'list_generations', {})).status).toBe(200);
-    const without = { ...OIDC, OIDC_ALLOW: JSON.stringify({ 'alice@example.com': 'alice' }) };
-    const refused = await tool(access_token, 'list_generations', {}, without);
+describe('a credential taken away', () => {
+  const codeFrom = (back: Response) => new URL(back.headers.get('location')!).searchParams.get('code')!;
+  const refreshWith = (settings: Record<string, unknown>, clientId: string, refreshToken: string) =>
+    refresh(clientId, refreshToken, (path, init) => call(path, init, settings));
+
+  it('ends only the grants its OIDC_ALLOW entry made, though others still sign its subject in', async () => {
+    const team = { ...OIDC, OIDC_ALLOW: JSON.stringify({ 'alice@example.com': 'team', '1003': 'team' }) };
+    const alice = await signIn('alice@example.com', {}, team);
+    const carol = await signIn('carol@example.com', {}, team);
+    const aliceTokens = await exchange(alice.client.clientId, codeFrom(alice.back), alice.client.verifier, team);
+    const carolTokens = await exchange(carol.client.clientId, codeFrom(carol.back), carol.client.verifier, team);
+    const withoutAlice = { ...team, OIDC_ALLOW: JSON.stringify({ '1003': 'team' }) };
+    const refused = await tool(aliceTokens.access_token, 'list_generations', {}, withoutAlice);
     expect(refused.status).toBe(401);
-    expect(refused.body).toMatch(/no longer served/);
+    expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    expect((await tool(carolTokens.access_token, 'list_generations', {}, withoutAlice)).status).toBe(200);
     const link = await call(
       '/gallery/link',
-      { method: 'POST', headers: { authorization: `Bearer ${access_token}` } },
-      without,
+      { method: 'POST', headers: { authorization: `Bearer ${aliceTokens.access_token}` } },
+      withoutAlice,
     );
     expect(link.status).toBe(401);
+  });
+
+  it('ends the grants signed in with a rotated access token, and their refresh, while its subject stays', async () => {
+    const tokens = JSON.parse(env.AUTH_TOKENS as string) as Record<string, string>;
+    const signedIn = await signInWithToken(TOKENS.bob);
+    const rotated = { AUTH_TOKENS: JSON.stringify({ ...tokens, bob: 'tok-bob-rotated-0123456789abcdef' }) };
+    expect((await tool(signedIn.access_token, 'list_generations', {}, {})).status).toBe(200);
+    const refused = await tool(signedIn.access_token, 'list_generations', {}, rotated);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    const refresh = await refreshWith(rotated, signedIn.clientId, signedIn.refresh_token!);
+    expect(refresh.status).toBe(400);
+    expect(((await refresh.json()) as { error: string }).error).toBe('invalid_grant');
+    // The new token signs bob in as before.
+    expect((await tool('tok-bob-rotated-0123456789abcdef', 'list_generations', {}, rotated)).status).toBe(200);
   });
 });
