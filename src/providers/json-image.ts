@@ -234,10 +234,7 @@ class Scanner {
   private topLevel(b: number): void {
     if (isSpace(b)) return;
     if (this.expectKey) {
-      if (b === CLOSE_OBJECT && this.members === 0) {
-        this.closeTop();
-        return;
-      }
+      if (b === CLOSE_OBJECT && this.members === 0) return this.closeTop();
       if (b !== QUOTE) throw new ImageJsonError('a key was expected');
       this.expectKey = false;
       this.readingKey = true;
