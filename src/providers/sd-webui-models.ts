@@ -56,6 +56,13 @@ export function img2imgBody(request: GenerationRequest, preset: SdPreset): Recor
   };
 }
 
+export const Txt2ImgResponse = z.object({
+  images: z.array(z.string()).nullish(),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+  /** Processed.js(): a JSON string, not an object. */
+  info: z.string(),
+});
+
 /** The parts of Processed.js() we keep; the rest (prompts, subseeds, styles...) passes through unread. */
 export const Txt2ImgInfo = z.looseObject({
   prompt: z.string().nullish(),

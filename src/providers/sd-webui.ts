@@ -7,7 +7,6 @@
 import { log } from '../log';
 import { wellFormedEntries } from './discovery';
 import { classifyHttp, redact } from './errors';
-import { type ImageJson, ImageJsonError, readImageJson } from './json-image';
 import {
   errorDetail,
   img2imgBody,
@@ -15,6 +14,7 @@ import {
   ProgressResponse,
   parseInfo,
   SdModelEntry,
+  Txt2ImgResponse,
   txt2imgBody,
 } from './sd-webui-models';
 import {
@@ -24,7 +24,7 @@ import {
   presetFor,
   SD_WEBUI_FALLBACK_CATALOGUE,
 } from './sd-webui-presets';
-import { encodeBase64, imageDimensions, sniffImageType } from './sniff';
+import { decodeBase64, encodeBase64, imageDimensions, sniffImageType } from './sniff';
 import {
   type GeneratedImage,
   type GenerationContext,
@@ -120,53 +120,55 @@ export class SdWebuiProvider implements ImageProvider {
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(this.timeoutMs)]);
     const done = new AbortController();
     const polling = ctx.onProgress ? this.pollProgress(ctx.onProgress, AbortSignal.any([signal, done.signal])) : null;
-    let answer: ImageJson;
+    let json: unknown;
     try {
-      const path = edit ? '/sdapi/v1/img2img' : '/sdapi/v1/txt2img';
-      // Streamed: the answer is the image in base64 beside small fields (json-image.ts), megabytes of text.
-      answer = await this.request('POST', path, signal, body, (response) =>
-        readImageJson(response, 'images', ['info']),
-      );
+      json = await this.call('POST', edit ? '/sdapi/v1/img2img' : '/sdapi/v1/txt2img', signal, body);
     } finally {
       done.abort();
       await polling;
     }
-    return this.toImage(answer, request, body);
+    return this.toImage(json, request, body);
   }
 
-  private toImage(answer: ImageJson, request: GenerationRequest, body: Record<string, unknown>): GeneratedImage {
-    const info = answer.fields.get('info');
-    if (typeof info !== 'string') throw malformed('the answer has no images and info');
+  private toImage(json: unknown, request: GenerationRequest, body: Record<string, unknown>): GeneratedImage {
+    const parsed = Txt2ImgResponse.safeParse(json);
+    if (!parsed.success) throw malformed('the answer has no images and info');
     // Extensions may append extra images (e.g. ControlNet maps); the generated one comes first.
-    const bytes = answer.image;
-    if (!bytes || bytes.length === 0) throw malformed('no image in the answer');
+    const encoded = parsed.data.images?.[0];
+    if (!encoded) throw malformed('no image in the answer');
+    let bytes: Uint8Array;
+    try {
+      bytes = decodeBase64(encoded);
+    } catch {
+      throw malformed('the image is not valid base64');
+    }
     const contentType = sniffImageType(bytes);
     if (!contentType) throw malformed('the image bytes are not PNG, JPEG, WebP or GIF');
-    const parsedInfo = parseInfo(info);
+    const info = parseInfo(parsed.data.info);
     // The WebUI silently falls back to the loaded checkpoint when an override names one it lacks.
     if (
       request.model !== CURRENT_CHECKPOINT &&
-      parsedInfo.sd_model_name &&
-      parsedInfo.sd_model_name !== checkpointStem(request.model)
+      info.sd_model_name &&
+      info.sd_model_name !== checkpointStem(request.model)
     ) {
       throw new ProviderError(
-        `${LABEL} has no checkpoint "${request.model}" (it ran "${parsedInfo.sd_model_name}" instead); pick one it lists.`,
+        `${LABEL} has no checkpoint "${request.model}" (it ran "${info.sd_model_name}" instead); pick one it lists.`,
         false,
         'model_not_found',
       );
     }
     const size = imageDimensions(bytes) ?? {
-      width: parsedInfo.width ?? request.width,
-      height: parsedInfo.height ?? request.height,
+      width: info.width ?? request.width,
+      height: info.height ?? request.height,
     };
     return {
       bytes,
       contentType,
       ...size,
       model: request.model,
-      seed: parsedInfo.all_seeds?.[0] ?? parsedInfo.seed ?? request.seed,
-      revisedPrompt: parsedInfo.prompt && parsedInfo.prompt !== request.prompt ? parsedInfo.prompt : null,
-      metadata: infoMetadata(parsedInfo, body),
+      seed: info.all_seeds?.[0] ?? info.seed ?? request.seed,
+      revisedPrompt: info.prompt && info.prompt !== request.prompt ? info.prompt : null,
+      metadata: infoMetadata(info, body),
     };
   }
 
@@ -191,32 +193,11 @@ export class SdWebuiProvider implements ImageProvider {
     }
   }
 
-  private call(method: 'GET' | 'POST', path: string, signal: AbortSignal, body?: unknown): Promise<unknown> {
-    return this.request(method, path, signal, body, async (response) => {
-      const text = await response.text();
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        throw new ImageJsonError(
-          `${path} did not answer JSON (${response.headers.get('content-type') ?? 'no content type'})`,
-        );
-      }
-    });
-  }
-
-  /**
-   * One request to the WebUI, its answer read by `read`. A refused or dropped connection (before or while the
-   * answer is read) is a transport failure; an ImageJsonError from `read` is a malformed answer.
-   */
-  private async request<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    signal: AbortSignal,
-    body: unknown,
-    read: (response: Response) => Promise<T>,
-  ): Promise<T> {
+  private async call(method: 'GET' | 'POST', path: string, signal: AbortSignal, body?: unknown): Promise<unknown> {
+    let response: Response;
+    let text: string;
     try {
-      const response = await fetch(`${this.base}${path}`, {
+      response = await fetch(`${this.base}${path}`, {
         method,
         headers: body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
         ...(body !== undefined && { body: JSON.stringify(body) }),
@@ -224,22 +205,8 @@ export class SdWebuiProvider implements ImageProvider {
         // Cloudflare Access answers a missing or wrong service token with a redirect to its login page.
         redirect: 'manual',
       });
-      if (response.status >= 300 && response.status < 400) {
-        await response.body?.cancel();
-        throw new ProviderError(
-          `${LABEL} redirected to a login page (HTTP ${response.status}); if it is behind Cloudflare Access, check the service token (CF-Access-Client-Id/Secret).`,
-          false,
-          'auth_failed',
-        );
-      }
-      if (!response.ok) {
-        const text = await response.text();
-        throw classifyHttp(LABEL, response.status, errorDetail(text), this.secrets);
-      }
-      return await read(response);
+      text = await response.text();
     } catch (error) {
-      if (error instanceof ProviderError) throw error;
-      if (error instanceof ImageJsonError) throw malformed(error.message);
       if (signal.aborted)
         throw new ProviderError(`${LABEL} did not answer in time.`, true, 'timeout', { cause: signal.reason });
       // workerd rejects a refused or dropped connection with a plain Error ("Network connection lost."),
@@ -249,8 +216,23 @@ export class SdWebuiProvider implements ImageProvider {
         `Could not reach ${LABEL} (is it and its tunnel running?): ${message}`,
         true,
         'provider_unreachable',
-        { cause: error },
+        {
+          cause: error,
+        },
       );
+    }
+    if (response.status >= 300 && response.status < 400) {
+      throw new ProviderError(
+        `${LABEL} redirected to a login page (HTTP ${response.status}); if it is behind Cloudflare Access, check the service token (CF-Access-Client-Id/Secret).`,
+        false,
+        'auth_failed',
+      );
+    }
+    if (!response.ok) throw classifyHttp(LABEL, response.status, errorDetail(text), this.secrets);
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw malformed(`${path} did not answer JSON (${response.headers.get('content-type') ?? 'no content type'})`);
     }
   }
 }
