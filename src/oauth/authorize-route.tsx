@@ -60,12 +60,30 @@ function signInOf(config: Config): SignIn {
   return config.oidc ? { kind: 'oidc', provider: providerName(config.oidc) } : { kind: 'token' };
 }
 
+/**
+ * Whose tries an address spends: an IPv4 address itself; for IPv6 its /64, the block one subscriber usually
+ * holds whole (RFC 6177), so that walking through its addresses does not buy more guesses.
+ */
+export function signInKey(address: string): string {
+  if (!address.includes(':')) return `signin:${address}`;
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `signin:${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 /** Spends one of the client address's sign-in tries (RATE_LIMIT a minute); true when none was left. */
 async function signInsSpent(c: Context<AppEnv>): Promise<boolean> {
   const limiter = c.env.RATE_LIMITER;
   if (!limiter) return false;
-  const address = c.req.header('cf-connecting-ip') ?? 'unknown';
-  return !(await limiter.limit({ key: `signin:${address}` })).success;
+  const key = signInKey(c.req.header('cf-connecting-ip') ?? 'unknown');
+  return !(await limiter.limit({ key })).success;
 }
 
 /** Reading always; changing when the person left it ticked; refresh when the client asked for it. */

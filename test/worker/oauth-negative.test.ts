@@ -8,6 +8,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { RATE_LIMIT } from '../../src/config';
+import { signInKey } from '../../src/oauth/authorize-route';
 import { fetchWith } from '../helpers/app';
 import { ORIGIN, request, TOKENS } from '../helpers/mcp';
 import {
@@ -228,6 +229,14 @@ describe('the consent form', () => {
 });
 
 describe('guessing access tokens on the sign-in page', () => {
+  it('counts an IPv6 caller’s tries by its /64, an IPv4 caller’s by its address', () => {
+    const same = ['2001:db8:1:2::7', '2001:0db8:0001:0002:ffff:1:2:3', '2001:db8:1:2::', '2001:DB8:1:2:0:0:0:9'];
+    expect(new Set(same.map(signInKey))).toEqual(new Set(['signin:2001:db8:1:2::/64']));
+    expect(signInKey('2001:db8:1:3::7')).toBe('signin:2001:db8:1:3::/64');
+    expect(signInKey('::1')).toBe('signin:0:0:0:0::/64');
+    expect(signInKey('198.51.100.7')).toBe('signin:198.51.100.7');
+  });
+
   it(`is refused after ${RATE_LIMIT.requests} wrong tokens a minute from one address, other addresses unaffected`, async () => {
     const clientId = await registerClient();
     const { challenge } = await pkce();
