@@ -7,29 +7,28 @@
  * lets it render and post, its browser-bound cookie survives, and the redirect reaches the client. Deny sends
  * access_denied back.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { discoverOAuthServerInfo, refreshAuthorization } from '@modelcontextprotocol/client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TOKENS } from '../helpers/tokens';
 import { launchChromium } from './chromium';
+import {
+  exchangeCode,
+  listTools as listToolsAt,
+  type OAuthTestClient,
+  startCallback,
+  startSignIn,
+} from './oauth-client';
 
 const baseUrl = inject('baseUrl');
 
 let browser: Browser;
-let callback: Server;
+let callback: OAuthTestClient;
 let redirectUri: string;
 
-function base64url(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('base64url');
-}
-
 beforeAll(async () => {
-  // The client's redirect target: answers a plain page, so the browser lands somewhere.
-  callback = createServer((_, res) => res.end('signed in'));
-  await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
-  redirectUri = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
+  callback = await startCallback();
+  redirectUri = callback.redirectUri;
   browser = await launchChromium();
 });
 
@@ -38,59 +37,20 @@ afterAll(async () => {
   callback?.close();
 });
 
-async function registeredClient(): Promise<string> {
-  const response = await fetch(`${baseUrl}/oauth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      client_name: 'Browser test client',
-      redirect_uris: [redirectUri],
-      token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code', 'refresh_token'],
-    }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { client_id: string }).client_id;
-}
-
-async function authorizeUrl(clientId: string, challenge: string): Promise<string> {
-  const query = new URLSearchParams({
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: redirectUri,
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    state: 'browser-state',
-    scope: 'images:read images:write offline_access',
-    resource: `${baseUrl}/mcp`,
-  });
-  return `${baseUrl}/authorize?${query}`;
-}
-
-/** tools/list on /mcp with a bearer token. */
-function listTools(token: string): Promise<Response> {
-  return fetch(`${baseUrl}/mcp`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-  });
-}
+const listTools = (token: string) => listToolsAt(baseUrl, token);
+const newSignIn = () =>
+  startSignIn(baseUrl, redirectUri, 'Browser test client', { state: 'browser-state', refresh: true });
 
 describe('OAuth sign-in in Chromium', () => {
   it('signs in with an access token, allows, and the client gets a token that works on /mcp, refreshes and revokes it', async () => {
-    const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
-    const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', Buffer.from(verifier))));
-    const clientId = await registeredClient();
+    const start = await newSignIn();
+    const clientId = start.clientId;
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
     page.on('pageerror', (e) => problems.push(e.message));
 
-    const opened = await page.goto(await authorizeUrl(clientId, challenge));
+    const opened = await page.goto(start.url);
     expect(opened?.status()).toBe(200);
     await expect.poll(() => page.locator('h1').textContent()).toContain('Browser test client');
     expect(await page.locator('body').textContent()).toContain('127.0.0.1');
@@ -103,20 +63,7 @@ describe('OAuth sign-in in Chromium', () => {
     expect(code).toBeTruthy();
     expect(problems).toEqual([]);
 
-    const tokenResponse = await fetch(`${baseUrl}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code: code!,
-        redirect_uri: redirectUri,
-        client_id: clientId,
-        code_verifier: verifier,
-        resource: `${baseUrl}/mcp`,
-      }),
-    });
-    expect(tokenResponse.status).toBe(200);
-    const issued = (await tokenResponse.json()) as { access_token: string; refresh_token: string; scope: string };
+    const issued = await exchangeCode(baseUrl, redirectUri, start, code!);
     // The "change" box was left ticked, and a real browser posts it with the form.
     expect(issued.scope.split(' ')).toContain('images:write');
     expect((await listTools(issued.access_token)).status).toBe(200);
@@ -132,7 +79,7 @@ describe('OAuth sign-in in Chromium', () => {
     const refreshed = await refreshAuthorization(authorizationServerUrl, {
       metadata,
       clientInformation,
-      refreshToken: issued.refresh_token,
+      refreshToken: issued.refresh_token!,
       resource,
     });
     expect(refreshed.access_token).not.toBe(issued.access_token);
@@ -164,9 +111,8 @@ describe('OAuth sign-in in Chromium', () => {
   });
 
   it('sends a refusal back to the client as access_denied', async () => {
-    const clientId = await registeredClient();
     const page = await browser.newPage();
-    await page.goto(await authorizeUrl(clientId, base64url(crypto.getRandomValues(new Uint8Array(32)))));
+    await page.goto((await newSignIn()).url);
     await Promise.all([page.waitForURL(`${redirectUri}?**`), page.click('button[value="deny"]')]);
     expect(new URL(page.url()).searchParams.get('error')).toBe('access_denied');
     await page.close();

@@ -11,10 +11,10 @@ export async function fetchWith(overrides: Record<string, unknown>, request: Req
   return response;
 }
 
-/** A tools/call POSTed to /mcp the way a plain-JSON client (curl, a script) sends it. */
-export function toolCall(
-  name: string,
-  args: Record<string, unknown>,
+/** A JSON-RPC request POSTed to /mcp the way a plain-JSON client (curl, a script) sends it. */
+export function rpcCall(
+  method: string,
+  params: Record<string, unknown> | undefined,
   options: { token?: string; url?: string; headers?: Record<string, string> } = {},
 ): Request {
   return new Request(options.url ?? 'http://localhost/mcp', {
@@ -25,8 +25,17 @@ export function toolCall(
       accept: 'application/json',
       ...options.headers,
     },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, ...(params && { params }) }),
   });
+}
+
+/** A tools/call, as rpcCall sends it. */
+export function toolCall(
+  name: string,
+  args: Record<string, unknown>,
+  options: { token?: string; url?: string; headers?: Record<string, string> } = {},
+): Request {
+  return rpcCall('tools/call', { name, arguments: args }, options);
 }
 
 /** The whole Worker's fetch (OAuth in front of the app, as deployed) with settings changed. */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { WRITE_TOOLS } from '../../src/tools';
-import { fetchWith, toolCall } from '../helpers/app';
+import { fetchWith, rpcCall, toolCall } from '../helpers/app';
 import { TOKENS } from '../helpers/tokens';
 import { TOOL_NAMES } from '../helpers/tool-names';
 
@@ -16,17 +16,7 @@ async function reply<T>(request: Request): Promise<T> {
 
 describe('READ_ONLY', () => {
   it('lists only the tools that change nothing', async () => {
-    const listed = await reply<{ result: { tools: Array<{ name: string }> } }>(
-      new Request('http://localhost/mcp', {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${TOKENS.alice}`,
-          'content-type': 'application/json',
-          accept: 'application/json',
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-      }),
-    );
+    const listed = await reply<{ result: { tools: Array<{ name: string }> } }>(rpcCall('tools/list', undefined));
     const names = listed.result.tools.map((t) => t.name);
     expect(WRITE_TOOLS.size).toBeGreaterThan(0);
     expect(names.filter((n) => WRITE_TOOLS.has(n))).toEqual([]);

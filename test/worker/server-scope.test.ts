@@ -2,10 +2,9 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { scopeFor } from '../../src/mcp/server';
-import { fetchWith } from '../helpers/app';
+import { fetchWith, rpcCall } from '../helpers/app';
 import { rpc } from '../helpers/mcp';
 import { modernRpc } from '../helpers/modern';
-import { TOKENS } from '../helpers/tokens';
 
 const request = (method: string, params?: Record<string, unknown>): JSONRPCMessage => ({
   jsonrpc: '2.0',
@@ -71,18 +70,7 @@ describe('the kept tool listing', () => {
 
   it('is kept per configuration: READ_ONLY lists fewer tools, and the full list comes back without it', async () => {
     const list = async (overrides: Record<string, unknown>) => {
-      const response = await fetchWith(
-        overrides,
-        new Request('http://localhost/mcp', {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${TOKENS.alice}`,
-            'content-type': 'application/json',
-            accept: 'application/json',
-          },
-          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-        }),
-      );
+      const response = await fetchWith(overrides, rpcCall('tools/list', undefined));
       return names(((await response.json()) as { result: { tools: unknown } }).result.tools);
     };
     const all = await list({});
