@@ -5,7 +5,6 @@
  * Paging and detail links carry the same three parameters; what they add (a page position, an image id)
  * needs no signature, because every lookup is scoped to the signed subject.
  */
-import type { Config } from '../config';
 import { parseExpiry, sign, verify } from '../images/signing';
 
 export const GALLERY_LINK_DEFAULT_SECONDS = 3600;

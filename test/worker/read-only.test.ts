@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 import { WRITE_TOOLS } from '../../src/tools';
 import { fetchWith, rpcCall, toolCall } from '../helpers/app';
-import { TOKENS } from '../helpers/tokens';
 import { TOOL_NAMES } from '../helpers/tool-names';
 
 const readOnly = { READ_ONLY: 'true' };
