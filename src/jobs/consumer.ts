@@ -200,7 +200,9 @@ function logCompleted(job: Job, providerId: string, times: { providerDone: numbe
 
 async function runJob(job: Job, deps: ConsumerDeps, leaseTimeoutMs: number): Promise<Outcome> {
   const { store } = deps;
-  const existing = await findOriginal(deps.bucket, job.id);
+  // Only a delivery that claimed the job before can have stored its image: on the first claim
+  // (attempts counts claims, store.claim) there is nothing to find, and one R2 read per image is saved.
+  const existing = job.attempts > 1 ? await findOriginal(deps.bucket, job.id) : null;
   if (existing) {
     const meta = existing.customMetadata ?? {};
     await store.complete(job.id, deps.now(), {

@@ -87,6 +87,29 @@ describe('queue consumer', () => {
     expect((await env.IMAGES.head(originalKey(job.id)))?.etag).toBe(stored?.etag);
   });
 
+  it('looks for an image stored by an earlier delivery only when there was one', async () => {
+    const heads: string[] = [];
+    const bucket = new Proxy(env.IMAGES, {
+      get: (target, name) =>
+        name === 'head'
+          ? (key: string) => {
+              heads.push(key);
+              return target.head(key);
+            }
+          : Reflect.get(target, name).bind(target),
+    });
+    const provider = new ScriptedProvider(['transient']);
+    const job = await insertJob();
+    await processMessage({ job_id: job.id }, consumerDeps(provider, { bucket }));
+    expect(heads).toEqual([]);
+    // The retry is the job's second claim: an earlier delivery might have stored the image before dying.
+    await env.DB.prepare('UPDATE jobs SET lease_until = 0 WHERE id = ?').bind(job.id).run();
+    const outcome = await processMessage({ job_id: job.id }, consumerDeps(provider, { bucket }));
+    expect(outcome.ack).toBe(true);
+    expect(heads).toEqual([originalKey(job.id)]);
+    expect(await jobRow(job.id)).toMatchObject({ status: 'completed', attempts: 2 });
+  });
+
   it('retries transient failures with backoff and ends completed with exactly one image', async () => {
     const provider = new ScriptedProvider(['transient', 'transient']);
     const job = await insertJob();
