@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { type Config, scopesOf, subjectForToken } from '../config';
 import { AppError } from '../errors';
-import { type OAuthProps, oauthEnabled, RESOURCE_PATHS, validOAuthToken } from '../oauth/server';
+import { type OAuthProps, oauthEnabled, oauthOrigin, RESOURCE_PATHS, validOAuthToken } from '../oauth/server';
 import type { AppEnv } from './types';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -28,6 +28,11 @@ export function isLoopback(url: string, hostHeader?: string | undefined): boolea
   return isLoopbackHost(hostHeader ?? new URL(url).host);
 }
 
+/** The token of an `Authorization: Bearer <token>` header. */
+function bearerToken(authorization: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+}
+
 export function authenticate(
   config: Config,
   url: string,
@@ -43,9 +48,9 @@ export function authenticate(
         'Set AUTH_TOKEN (wrangler secret put AUTH_TOKEN) or AUTH_TOKENS, or ALLOW_ANONYMOUS=true to allow anyone.',
     );
   }
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  if (!match) throw new AppError('unauthorized', 'Missing bearer token: send "Authorization: Bearer <token>".');
-  const subject = subjectForToken(config.tokens, match[1]!);
+  const token = bearerToken(authorization);
+  if (!token) throw new AppError('unauthorized', 'Missing bearer token: send "Authorization: Bearer <token>".');
+  const subject = subjectForToken(config.tokens, token);
   if (!subject) throw new AppError('unauthorized', 'Invalid bearer token.');
   return subject;
 }
@@ -75,9 +80,9 @@ function executionContextOf(c: Context<AppEnv>): object | undefined {
  */
 async function oauthTokenGrant(c: Context<AppEnv>): Promise<Grant | undefined> {
   const { config } = c.var;
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
+  const token = bearerToken(c.req.header('authorization'));
   if (!token || !oauthEnabled(config, c.env) || subjectForToken(config.tokens, token)) return undefined;
-  const origin = new URL(config.publicBaseUrl ?? c.req.url).origin;
+  const origin = oauthOrigin(config, c.req.url);
   const valid = await validOAuthToken(config, origin, `${origin}${RESOURCE_PATHS[0]}`, token, c.env);
   if (!valid) throw new AppError('unauthorized', 'Invalid bearer token.');
   const auth = { token, audience: valid.audience, scope: valid.scope, userId: valid.userId, clientId: valid.clientId };

@@ -27,7 +27,7 @@ import { log } from '../log';
 import { ConsentPage, type SignIn } from './consent-page';
 import { type SignedInWith, signedInWithToken } from './credentials';
 import { SCOPE } from './scopes';
-import { authorizationServerFor, oauthEnabled } from './server';
+import { authorizationServerFor, oauthEnabled, oauthOrigin } from './server';
 import {
   allowedSubject,
   CALLBACK_PATH,
@@ -43,8 +43,9 @@ export const authorizeRoute = new Hono<AppEnv>();
 // No form-action: browsers apply it to the redirect after the form, which goes to the client.
 authorizeRoute.use('*', ...pageHeaders({}));
 
-function originOf(c: Context<AppEnv>): string {
-  return new URL(c.var.config.publicBaseUrl ?? c.req.url).origin;
+/** Where the OIDC provider sends the person back (registered at the provider as the redirect URI). */
+function callbackUrl(c: Context<AppEnv>): string {
+  return `${oauthOrigin(c.var.config, c.req.url)}${CALLBACK_PATH}`;
 }
 
 function helpers(c: Context<AppEnv>): OAuthHelpers {
@@ -53,7 +54,7 @@ function helpers(c: Context<AppEnv>): OAuthHelpers {
       'not_found',
       'Sign-in is not enabled on this server (it needs OAUTH_KV, and access tokens or OIDC settings).',
     );
-  return authorizationServerFor(c.var.config, originOf(c)).getOAuthApi(c.env);
+  return authorizationServerFor(c.var.config, oauthOrigin(c.var.config, c.req.url)).getOAuthApi(c.env);
 }
 
 function signInOf(config: Config): SignIn {
@@ -166,6 +167,11 @@ authorizeRoute.post('/', async (c) => {
   const form = await c.req.formData();
   const handle = String(form.get('handle') ?? '');
   const { config } = c.var;
+  // The scopes the person chose, from those the client asked for; the handle is used up by this.
+  const approve = async () => {
+    const asked = (await oauth.parseAuthRequest(c.req.raw)).scope;
+    return oauth.approveConsent(c.req.raw, handle, { scope: chosenScope(form, asked) });
+  };
   try {
     if (form.get('decision') !== 'allow') {
       const denied = await oauth.denyConsent(c.req.raw, handle);
@@ -173,11 +179,10 @@ authorizeRoute.post('/', async (c) => {
     }
     if (config.oidc) {
       // Consent given: only now does the person go to the provider, with a state bound to this browser.
-      const asked = (await oauth.parseAuthRequest(c.req.raw)).scope;
-      const approved = await oauth.approveConsent(c.req.raw, handle, { scope: chosenScope(form, asked) });
+      const approved = await approve();
       const kept = newUpstreamState();
       const { state, headers } = await oauth.beginUpstream(approved.request, { data: kept, headers: approved.headers });
-      const location = await upstreamAuthorizeUrl(config.oidc, `${originOf(c)}${CALLBACK_PATH}`, state, kept);
+      const location = await upstreamAuthorizeUrl(config.oidc, callbackUrl(c), state, kept);
       return withHeaders(c.redirect(location, 302), headers);
     }
     // Every try spends the address's limit before the token is looked at: a limited address learns nothing,
@@ -188,12 +193,11 @@ authorizeRoute.post('/', async (c) => {
       const message = 'Too many sign-in attempts from this address: wait a minute, then try again.';
       return c.html(<MessagePage title="Cannot sign in" message={message} nonce={nonceOf(c)} />);
     }
-    const subject = subjectForToken(config.tokens, String(form.get('token') ?? ''));
+    const token = String(form.get('token') ?? '');
+    const subject = subjectForToken(config.tokens, token);
     // The handle is still unused: the page is shown again, with a new one.
     if (!subject) return await consentPage(c, oauth, 'That access token is not one this server knows.');
-    const asked = (await oauth.parseAuthRequest(c.req.raw)).scope;
-    const approved = await oauth.approveConsent(c.req.raw, handle, { scope: chosenScope(form, asked) });
-    const token = String(form.get('token'));
+    const approved = await approve();
     const redirectTo = await issue(oauth, config, approved.request, subject, await signedInWithToken(token));
     return withHeaders(c.redirect(redirectTo, 302), approved.headers);
   } catch (error) {
@@ -224,7 +228,7 @@ authorizeRoute.get(CALLBACK_PATH.slice('/authorize'.length), async (c) => {
   }
   let identity: Awaited<ReturnType<typeof upstreamIdentity>>;
   try {
-    identity = await upstreamIdentity(oidc, `${originOf(c)}${CALLBACK_PATH}`, url, data);
+    identity = await upstreamIdentity(oidc, callbackUrl(c), url, data);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     c.status(502);

@@ -7,7 +7,7 @@
  */
 import { ConfigError, loadConfig } from '../config';
 import { originAllowed } from '../http/origin';
-import { oauthEnabled, oauthFor } from './server';
+import { oauthEnabled, oauthFor, oauthOrigin } from './server';
 
 type Fetch = (request: Request, env: Env, ctx: ExecutionContext) => Response | Promise<Response>;
 
@@ -27,8 +27,7 @@ export function withOAuth(app: Fetch): Fetch {
     }
     if (!oauthEnabled(config, env) || request.method === 'OPTIONS') return app(request, env, ctx);
     const url = new URL(request.url);
-    const origin = config.publicBaseUrl ? new URL(config.publicBaseUrl).origin : url.origin;
-    const oauth = oauthFor(config, origin, { fetch: app });
+    const oauth = oauthFor(config, oauthOrigin(config, request.url), { fetch: app });
     if (isAuthorizationServerPath(url.pathname)) return oauth.server.fetch(request, env, ctx);
     const resource = oauth.resourceFor(url.pathname);
     if (!resource) return app(request, env, ctx);

@@ -20,6 +20,11 @@ import { SCOPE, SCOPES_SUPPORTED } from './scopes';
 
 export type { OAuthProps } from './credentials';
 
+/** The origin OAuth speaks for: PUBLIC_BASE_URL's when set, else the one the request came to. */
+export function oauthOrigin(config: Config, requestUrl: string): string {
+  return new URL(config.publicBaseUrl ?? requestUrl).origin;
+}
+
 /** The resources tokens are issued for, by path. */
 export const RESOURCE_PATHS = ['/mcp', '/sse'] as const;
 
