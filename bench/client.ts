@@ -101,6 +101,18 @@ export class BenchClient {
     if (!response.ok) throw new Error(`original: HTTP ${response.status} ${await response.text()}`);
   }
 
+  /** Leaves `png` in the isolate for storeHeld (bench/worker.ts). */
+  async hold(png: Uint8Array<ArrayBuffer>): Promise<void> {
+    const response = await fetch(`${this.url}/__bench/hold`, { method: 'POST', body: png });
+    if (!response.ok) throw new Error(`hold: HTTP ${response.status} ${await response.text()}`);
+  }
+
+  /** Puts the held bytes into R2, as a queue consumer ends. */
+  async storeHeld(): Promise<void> {
+    const response = await fetch(`${this.url}/__bench/store-held`, { method: 'POST' });
+    if (!response.ok) throw new Error(`store-held: HTTP ${response.status} ${await response.text()}`);
+  }
+
   async r2Keys(prefix: string): Promise<string[]> {
     const response = await fetch(`${this.url}/__bench/r2-keys?prefix=${encodeURIComponent(prefix)}`);
     return ((await response.json()) as { keys: string[] }).keys;

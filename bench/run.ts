@@ -35,6 +35,11 @@ const only = process.argv
   .split(',')
   .map(Number);
 const wanted = (id: number) => !only || only.includes(id);
+/** `--paths=SD WebUI,Gemini inlineData` narrows scenario 8 to the image paths whose names hold one of these. */
+const paths = process.argv
+  .find((a) => a.startsWith('--paths='))
+  ?.slice('--paths='.length)
+  .split(',');
 /** The scenarios that share one server. */
 const SHARED = [1, 2, 3, 4, 5, 7];
 const log = (message: string) => console.error(message);
@@ -92,7 +97,7 @@ async function main(): Promise<number> {
       }
     }
     // A server of its own for each measurement, once the shared one has stopped.
-    results.push(await guarded(8, 'Peak memory per image path', () => peakMemory({ quick, log, startServer })));
+    results.push(await guarded(8, 'Peak memory per image path', () => peakMemory({ quick, log, startServer, paths })));
   } finally {
     await fakes.close();
   }
@@ -105,7 +110,7 @@ async function main(): Promise<number> {
     warnings,
     scenarios: results.filter((r) => r !== undefined).sort((a, b) => a.id - b.id),
   };
-  const file = join(root, 'bench/results', only ? 'partial.json' : quick ? 'quick.json' : 'latest.json');
+  const file = join(root, 'bench/results', only || paths ? 'partial.json' : quick ? 'quick.json' : 'latest.json');
   await writeReport(report, file);
   console.log(`\n${machineLine(report)}\n\n${markdownTable(report)}\n\n${notesText(report)}\n\nwritten to ${file}`);
   return report.scenarios.some((s) => s.status === 'failed') ? 1 : 0;

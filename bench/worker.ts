@@ -79,6 +79,9 @@ function snapshot(): CountersSnapshot {
   return { isolate, origins: tallies };
 }
 
+/** Bytes held between POST /__bench/hold and POST /__bench/store-held. */
+let held: Uint8Array | undefined;
+
 async function benchRoute(request: Request, env: Env): Promise<Response> {
   const { pathname, searchParams } = new URL(request.url);
   const route = `${request.method} ${pathname}`;
@@ -154,6 +157,19 @@ async function benchRoute(request: Request, env: Env): Promise<Response> {
       .bind(width, height, stored.size, id)
       .run();
     return Response.json({ id, width, height, bytes: stored.size });
+  }
+  if (route === 'POST /__bench/hold') {
+    // Image bytes left in the isolate for POST /__bench/store-held, which scenario 8 measures alone: what every
+    // queue consumer does last, storing the image it holds (locally, R2's simulation runs in the same process).
+    held = new Uint8Array(await request.arrayBuffer());
+    return Response.json({ bytes: held.length });
+  }
+  if (route === 'POST /__bench/store-held') {
+    if (!held) return Response.json({ error: 'nothing held' }, { status: 409 });
+    const stored = await env.IMAGES.put(`__bench/held-${crypto.randomUUID()}`, held, {
+      httpMetadata: { contentType: 'image/png' },
+    });
+    return Response.json({ bytes: stored.size });
   }
   if (route === 'POST /__bench/forget-variants') {
     // Straight from the real binding, so that the next request for a variant computes it afresh, uncounted.

@@ -215,6 +215,19 @@ export const PATHS: MemoryPath[] = [
       waited(client, 'edit_image', { images: [id], mask: maskId, prompt: 'memory edit', provider: 'placeholder' }),
     { mask: true },
   ),
+  {
+    // Under every consumer path below: storing a side² noise PNG (as the fakes answer) already in hand.
+    name: 'consumer floor: storing the image in R2',
+    async prepare(client, side) {
+      await client.hold(new Uint8Array(tinyPng(1024, 1024)));
+      await client.storeHeld();
+      await client.hold(new Uint8Array(noisyPng(side, side)));
+      return async () => {
+        await client.storeHeld();
+        return { outcome: 'ok' };
+      };
+    },
+  },
   providerOutput(
     'Workers AI base64 JSON (FLUX.1 schnell)',
     { provider: 'workers-ai', model: 'flux-schnell' },

@@ -22,6 +22,8 @@ export interface MemoryContext {
   log: (message: string) => void;
   /** A fresh bench dev server (with the provider fakes' settings). */
   startServer: () => Promise<DevServer>;
+  /** Only the paths whose names hold one of these (for working on one figure). */
+  paths?: readonly string[] | undefined;
 }
 
 interface Measured {
@@ -52,7 +54,9 @@ async function measure(ctx: MemoryContext, path: MemoryPath, side: number): Prom
 
 export async function peakMemory(ctx: MemoryContext): Promise<ScenarioResult> {
   const sides = ctx.quick ? [1024] : [1024, 2048, 4096];
-  const paths = ctx.quick ? PATHS.filter((p) => p.quick) : PATHS;
+  const paths = (ctx.quick ? PATHS.filter((p) => p.quick) : PATHS).filter(
+    (p) => !ctx.paths || ctx.paths.some((part) => p.name.includes(part)),
+  );
   const figures: Figure[] = [];
   const outcomes: string[] = [];
   let ok = 0;

@@ -3,10 +3,11 @@
  * One generateContent call per image; the image comes back as base64 inlineData. Mapping the request, the
  * response and the SDK's errors are plain functions, tested without a network.
  */
-import type { GenerateContentParameters, GoogleGenAI } from '@google/genai';
+import type { Fetch, GenerateContentParameters, GoogleGenAI } from '@google/genai';
 import * as z from 'zod';
 import { classifyHttp, classifyThrown, gatewayErrorDetail, redact, viaGateway } from './errors';
 import { findGeminiModel, GEMINI_DEFAULT_MODEL, GEMINI_MODELS } from './gemini-models';
+import { ImagesInJsonError, imageFor, readImagesInJson } from './images-in-json';
 import { resolutionSize } from './plan';
 import { decodeBase64, encodeBase64, imageDimensions, sniffImageType } from './sniff';
 import {
@@ -100,8 +101,15 @@ export function nominalSize(request: GenerationRequest): { width: number; height
   return { width, height };
 }
 
-/** The image out of a generateContent answer, or the reason there is none. */
-export function readGeminiImage(raw: unknown, request: GenerationRequest): GeneratedImage {
+/**
+ * The image out of a generateContent answer, or the reason there is none. `images` holds what takingImagesOut
+ * took out of the answer; its `data` strings refer to them.
+ */
+export function readGeminiImage(
+  raw: unknown,
+  request: GenerationRequest,
+  images: readonly Uint8Array[] = [],
+): GeneratedImage {
   const parsed = GeminiResponse.safeParse(raw);
   if (!parsed.success)
     throw malformed(`${NAME} returned a response of an unexpected shape: ${parsed.error.message.slice(0, 300)}`);
@@ -130,7 +138,7 @@ export function readGeminiImage(raw: unknown, request: GenerationRequest): Gener
   }
   let bytes: Uint8Array;
   try {
-    bytes = decodeBase64(image.inlineData.data);
+    bytes = imageFor(image.inlineData.data, images) ?? decodeBase64(image.inlineData.data);
   } catch {
     throw malformed(`${NAME} returned image data that is not valid base64.`);
   }
@@ -155,6 +163,32 @@ export function readGeminiImage(raw: unknown, request: GenerationRequest): Gener
       ...(response.modelVersion && { model_version: response.modelVersion }),
       ...(response.responseId && { response_id: response.responseId }),
     },
+  };
+}
+
+/**
+ * A fetch for the SDK (its HttpOptions.fetch) that takes the images out of a successful answer as it streams in
+ * (images-in-json.ts) into `images`, and hands the SDK the small rest to parse: a 4K image's answer would
+ * otherwise be held as text, parsed string and bytes at once. Error answers pass through untouched.
+ */
+export function takingImagesOut(images: Uint8Array[]): Fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (!response.ok || !response.body) return response;
+    let text: string;
+    try {
+      const read = await readImagesInJson(response, { imageKeys: ['data'] });
+      images.push(...read.images);
+      text = read.text;
+    } catch (error) {
+      if (error instanceof ImagesInJsonError)
+        throw malformed(`${NAME} returned an answer that cannot be read: ${error.message}.`);
+      throw error;
+    }
+    const headers = new Headers(response.headers);
+    headers.delete('content-length');
+    headers.delete('content-encoding');
+    return new Response(text, { status: response.status, statusText: response.statusText, headers });
   };
 }
 
@@ -268,15 +302,16 @@ export class GeminiProvider implements ImageProvider {
 
   async generate(request: GenerationRequest, ctx: GenerationContext): Promise<GeneratedImage> {
     const params = buildGeminiRequest(request);
+    const images: Uint8Array[] = [];
     let response: unknown;
     try {
       response = await (await this.ai()).models.generateContent({
         ...params,
-        config: { ...params.config, abortSignal: ctx.signal },
+        config: { ...params.config, abortSignal: ctx.signal, httpOptions: { fetch: takingImagesOut(images) } },
       });
     } catch (error) {
       throw classifyGeminiError(error, this.secrets);
     }
-    return readGeminiImage(response, request);
+    return readGeminiImage(response, request, images);
   }
 }

@@ -7,6 +7,7 @@
 import { log } from '../log';
 import { wellFormedEntries } from './discovery';
 import { classifyHttp, redact } from './errors';
+import { type ImagesInJson, ImagesInJsonError, imageFor, readImagesInJson } from './images-in-json';
 import {
   errorDetail,
   img2imgBody,
@@ -120,25 +121,29 @@ export class SdWebuiProvider implements ImageProvider {
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(this.timeoutMs)]);
     const done = new AbortController();
     const polling = ctx.onProgress ? this.pollProgress(ctx.onProgress, AbortSignal.any([signal, done.signal])) : null;
-    let json: unknown;
+    let answer: { json: unknown; images: Uint8Array[] };
     try {
-      json = await this.call('POST', edit ? '/sdapi/v1/img2img' : '/sdapi/v1/txt2img', signal, body);
+      answer = await this.generation(edit ? '/sdapi/v1/img2img' : '/sdapi/v1/txt2img', signal, body);
     } finally {
       done.abort();
       await polling;
     }
-    return this.toImage(json, request, body);
+    return this.toImage(answer, request, body);
   }
 
-  private toImage(json: unknown, request: GenerationRequest, body: Record<string, unknown>): GeneratedImage {
-    const parsed = Txt2ImgResponse.safeParse(json);
+  private toImage(
+    answer: { json: unknown; images: Uint8Array[] },
+    request: GenerationRequest,
+    body: Record<string, unknown>,
+  ): GeneratedImage {
+    const parsed = Txt2ImgResponse.safeParse(answer.json);
     if (!parsed.success) throw malformed('the answer has no images and info');
     // Extensions may append extra images (e.g. ControlNet maps); the generated one comes first.
     const encoded = parsed.data.images?.[0];
     if (!encoded) throw malformed('no image in the answer');
     let bytes: Uint8Array;
     try {
-      bytes = decodeBase64(encoded);
+      bytes = imageFor(encoded, answer.images) ?? decodeBase64(encoded);
     } catch {
       throw malformed('the image is not valid base64');
     }
@@ -193,20 +198,78 @@ export class SdWebuiProvider implements ImageProvider {
     }
   }
 
+  /** GET or POST a small JSON answer. */
   private async call(method: 'GET' | 'POST', path: string, signal: AbortSignal, body?: unknown): Promise<unknown> {
-    let response: Response;
-    let text: string;
+    const response = await this.send(method, path, signal, body);
+    const text = await this.reading(signal, () => response.text());
     try {
-      response = await fetch(`${this.base}${path}`, {
+      return JSON.parse(text);
+    } catch {
+      throw this.notJson(path, response);
+    }
+  }
+
+  /**
+   * POST a generation and read its answer with the image taken out as it streams (images-in-json.ts): the
+   * first of `images` is decoded; img2img's inputs, which `parameters` repeats, are skipped.
+   */
+  private async generation(
+    path: string,
+    signal: AbortSignal,
+    body: unknown,
+  ): Promise<{ json: unknown; images: Uint8Array[] }> {
+    const response = await this.send('POST', path, signal, body);
+    let read: ImagesInJson;
+    try {
+      read = await this.reading(signal, () => readImagesInJson(response, { imageKeys: ['images'], maxImages: 1 }));
+    } catch (error) {
+      if (error instanceof ImagesInJsonError) throw malformed(error.message);
+      throw error;
+    }
+    try {
+      return { json: JSON.parse(read.text), images: read.images };
+    } catch {
+      throw this.notJson(path, response);
+    }
+  }
+
+  private notJson(path: string, response: Response): ProviderError {
+    return malformed(`${path} did not answer JSON (${response.headers.get('content-type') ?? 'no content type'})`);
+  }
+
+  /** The request sent and its status checked; the body is left to read. */
+  private async send(method: 'GET' | 'POST', path: string, signal: AbortSignal, body?: unknown): Promise<Response> {
+    const response = await this.reading(signal, () =>
+      fetch(`${this.base}${path}`, {
         method,
         headers: body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
         ...(body !== undefined && { body: JSON.stringify(body) }),
         signal,
         // Cloudflare Access answers a missing or wrong service token with a redirect to its login page.
         redirect: 'manual',
-      });
-      text = await response.text();
+      }),
+    );
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      throw new ProviderError(
+        `${LABEL} redirected to a login page (HTTP ${response.status}); if it is behind Cloudflare Access, check the service token (CF-Access-Client-Id/Secret).`,
+        false,
+        'auth_failed',
+      );
+    }
+    if (!response.ok) {
+      const text = await this.reading(signal, () => response.text());
+      throw classifyHttp(LABEL, response.status, errorDetail(text), this.secrets);
+    }
+    return response;
+  }
+
+  /** Runs a step of the exchange, turning a timeout or a lost connection into a retryable failure. */
+  private async reading<T>(signal: AbortSignal, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
     } catch (error) {
+      if (error instanceof ProviderError || error instanceof ImagesInJsonError) throw error;
       if (signal.aborted)
         throw new ProviderError(`${LABEL} did not answer in time.`, true, 'timeout', { cause: signal.reason });
       // workerd rejects a refused or dropped connection with a plain Error ("Network connection lost."),
@@ -216,23 +279,8 @@ export class SdWebuiProvider implements ImageProvider {
         `Could not reach ${LABEL} (is it and its tunnel running?): ${message}`,
         true,
         'provider_unreachable',
-        {
-          cause: error,
-        },
+        { cause: error },
       );
-    }
-    if (response.status >= 300 && response.status < 400) {
-      throw new ProviderError(
-        `${LABEL} redirected to a login page (HTTP ${response.status}); if it is behind Cloudflare Access, check the service token (CF-Access-Client-Id/Secret).`,
-        false,
-        'auth_failed',
-      );
-    }
-    if (!response.ok) throw classifyHttp(LABEL, response.status, errorDetail(text), this.secrets);
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw malformed(`${path} did not answer JSON (${response.headers.get('content-type') ?? 'no content type'})`);
     }
   }
 }

@@ -14,6 +14,7 @@ import { lifecycleAt, resolveRetired } from '../../src/providers/lifecycle';
 import { imageDimensions } from '../../src/providers/sniff';
 import { type GenerationRequest, ProviderError } from '../../src/providers/types';
 import { generationRequest } from '../helpers/generation-request';
+import { isWholePng } from '../helpers/png-check';
 
 const KEY = env.GEMINI_API_KEY!;
 const BASE = env.GEMINI_BASE_URL!;
@@ -280,6 +281,15 @@ describe('against the fake Gemini API', () => {
     });
     const jpeg = await run(request({ prompt: `FAKE:mislabelled ${crypto.randomUUID()}` }));
     expect(jpeg).toMatchObject({ contentType: 'image/jpeg', width: 1360, height: 768 });
+  });
+
+  it('takes a large image out of the answer whole and keeps the rest of it', async () => {
+    const r = request({ prompt: `FAKE:noisy ${crypto.randomUUID()}`, aspectRatio: '1:1', resolution: '1K' });
+    const image = await run(r);
+    expect(image).toMatchObject({ contentType: 'image/png', width: 1024, height: 1024 });
+    expect(image.bytes.byteLength).toBeGreaterThan(1024 * 1024 * 3);
+    expect(isWholePng(image.bytes)).toBe(true);
+    expect(image.metadata).toMatchObject({ model_version: GEMINI_DEFAULT_MODEL, response_id: expect.any(String) });
   });
 
   it('classifies every failure mode', async () => {

@@ -19,6 +19,7 @@ import {
 import { providerStatuses } from '../../src/providers/status';
 import { type GenerationContext, type GenerationRequest, ProviderError } from '../../src/providers/types';
 import { generationRequest } from '../helpers/generation-request';
+import { isWholePng } from '../helpers/png-check';
 
 const vars = z.object({ SD_WEBUI_URL: z.url(), SD_WEBUI_AUTH: z.string().includes(':') }).parse(env);
 const PASSWORD = vars.SD_WEBUI_AUTH.slice(vars.SD_WEBUI_AUTH.indexOf(':') + 1);
@@ -377,6 +378,31 @@ describe('generate', () => {
   it('reports the size of the image it got, not the one it asked for', async () => {
     const image = await provider().generate(request('odd size', { width: 100, height: 72 }), ctx());
     expect(image).toMatchObject({ width: 96, height: 72 }); // the WebUI rounds sides down to multiples of 8
+  });
+
+  it('takes a large image out of the answer whole, and skips the inputs img2img echoes back', async () => {
+    const big = await provider().generate(
+      request(`FAKE:noisy ${crypto.randomUUID()}`, { width: 512, height: 512 }),
+      ctx(),
+    );
+    expect(big).toMatchObject({ contentType: 'image/png', width: 512, height: 512, seed: expect.any(Number) });
+    expect(big.bytes.byteLength).toBeGreaterThan(512 * 512 * 3);
+    expect(isWholePng(big.bytes)).toBe(true);
+    // A source far over the inline limit, which the answer's `parameters` repeats as init_images.
+    const source = new Uint8Array(300_000);
+    crypto.getRandomValues(source.subarray(0, 65_536));
+    source.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const images = [{ bytes: source, contentType: 'image/png', width: 512, height: 512 }];
+    const edited = await provider().generate(
+      request(`FAKE:noisy ${crypto.randomUUID()}`, { width: 512, height: 512, images, strength: 0.5 }),
+      ctx(),
+    );
+    expect(isWholePng(edited.bytes)).toBe(true);
+    // info, which comes after the skipped parameters, is read as before.
+    expect(edited.metadata).toMatchObject({
+      webuiVersion: expect.any(String),
+      infotext: expect.stringContaining('Size: 512x512'),
+    });
   });
 
   it('refuses a checkpoint the WebUI does not have instead of returning the fallback it ran', async () => {
