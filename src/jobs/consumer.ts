@@ -8,7 +8,7 @@ import { AppError, describeError } from '../errors';
 import type { OriginalSource } from '../images/cf-images';
 import { overDecodeBound } from '../images/decode';
 import { prepareMask } from '../images/mask';
-import { findOriginal, originalKey, putOriginal } from '../images/storage';
+import { findOriginal, OriginalUpload, originalKey, putOriginal } from '../images/storage';
 import { statedSize, type VariantEnv, workingCopy } from '../images/variants';
 import { log } from '../log';
 import { redact } from '../providers/errors';
@@ -231,32 +231,34 @@ async function runJob(job: Job, deps: ConsumerDeps, leaseTimeoutMs: number): Pro
 
   const cancel = new AbortController();
   const stopWatching = watchForCancel(job, deps, cancel);
+  const meta = { subject: job.subject, prompt: job.prompt, provider: provider.id };
+  // Where a streamed answer writes an image too large to hold; unused (no R2 call) for every other image.
+  const spill = new OriginalUpload(deps.bucket, job.id, { ...meta, model: job.model ?? 'unknown', seed: job.seed });
+  let stored: R2Object | null = null;
   try {
     const timeoutMs = Math.min(leaseTimeoutMs, deps.providerTimeoutMs ?? provider.timeoutMs);
     const request = await withSources(requestOf(job), job, { IMAGES: deps.bucket, IMAGE_TRANSFORMS: deps.transforms });
     const generated = await provider.generate(request, {
       signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), cancel.signal]),
       onProgress: (fraction) => store.progress(job.id, fraction, deps.now()),
+      spill,
     });
     stopWatching();
     const providerDone = deps.now();
     if (cancel.signal.aborted) return { ack: true, note: `job ${job.id} was cancelled while generating` };
-    if (generated.bytes.byteLength === 0)
+    const spilled = spill.written > 0;
+    if (!spilled && generated.bytes.byteLength === 0)
       throw new ProviderError(`${provider.id} returned an empty image.`, false, 'malformed_response');
     // The header's size is the truth; a provider may not return the size it was asked for.
-    const image = { ...generated, ...imageDimensions(generated.bytes) };
-    const stored = await putOriginal(deps.bucket, job.id, image, {
-      subject: job.subject,
-      prompt: job.prompt,
-      provider: provider.id,
-      model: image.model,
-      seed: image.seed,
-    });
+    const image = { ...generated, ...imageDimensions(spill.head ?? generated.bytes) };
+    stored = spilled
+      ? await spill.finish(generated.bytes)
+      : await putOriginal(deps.bucket, job.id, image, { ...meta, model: image.model, seed: image.seed });
     const storedAt = deps.now();
     const completed = await store.complete(job.id, storedAt, {
       image_key: stored.key,
       content_type: image.contentType,
-      image_bytes: image.bytes.byteLength,
+      image_bytes: stored.size,
       provider: provider.id,
       model: image.model,
       seed: image.seed,
@@ -280,6 +282,7 @@ async function runJob(job: Job, deps: ConsumerDeps, leaseTimeoutMs: number): Pro
     return handleFailure(job, error, deps);
   } finally {
     stopWatching();
+    if (!stored) await spill.abort();
   }
 }
 

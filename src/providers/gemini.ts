@@ -7,7 +7,7 @@ import type { Fetch, GenerateContentParameters, GoogleGenAI } from '@google/gena
 import * as z from 'zod';
 import { classifyHttp, classifyThrown, gatewayErrorDetail, redact, viaGateway } from './errors';
 import { findGeminiModel, GEMINI_DEFAULT_MODEL, GEMINI_MODELS } from './gemini-models';
-import { ImagesInJsonError, imageFor, readImagesInJson } from './images-in-json';
+import { ImagesInJsonError, imageFor, imageIndex, readImagesInJson } from './images-in-json';
 import { resolutionSize } from './plan';
 import { decodeBase64, encodeBase64, imageDimensions, sniffImageType } from './sniff';
 import {
@@ -15,6 +15,7 @@ import {
   type GenerationContext,
   type GenerationRequest,
   type ImageProvider,
+  type ImageSpill,
   ProviderError,
 } from './types';
 
@@ -109,6 +110,7 @@ export function readGeminiImage(
   raw: unknown,
   request: GenerationRequest,
   images: readonly Uint8Array[] = [],
+  spill?: ImageSpill,
 ): GeneratedImage {
   const parsed = GeminiResponse.safeParse(raw);
   if (!parsed.success)
@@ -142,12 +144,17 @@ export function readGeminiImage(
   } catch {
     throw malformed(`${NAME} returned image data that is not valid base64.`);
   }
-  const contentType = sniffImageType(bytes);
+  // Once parts went to the spill (the first image's only), `bytes` is what came after them; the header is the
+  // spill's. An answer whose chosen image is another, after a first one large enough to spill, is not stored.
+  if (spill?.written && imageIndex(image.inlineData.data) !== 0)
+    throw malformed(`${NAME} returned more than one large image; one was expected.`);
+  const head = spill?.head ?? bytes;
+  const contentType = sniffImageType(head);
   if (!contentType)
     throw malformed(
       `${NAME} returned data labelled ${image.inlineData.mimeType ?? 'unlabelled'} that is not an image.`,
     );
-  const { width, height } = imageDimensions(bytes) ?? nominalSize(request);
+  const { width, height } = imageDimensions(head) ?? nominalSize(request);
   return {
     bytes,
     contentType,
@@ -171,13 +178,13 @@ export function readGeminiImage(
  * (images-in-json.ts) into `images`, and hands the SDK the small rest to parse: a 4K image's answer would
  * otherwise be held as text, parsed string and bytes at once. Error answers pass through untouched.
  */
-export function takingImagesOut(images: Uint8Array[]): Fetch {
+export function takingImagesOut(images: Uint8Array[], spill?: ImageSpill): Fetch {
   return async (input, init) => {
     const response = await fetch(input, init);
     if (!response.ok || !response.body) return response;
     let text: string;
     try {
-      const read = await readImagesInJson(response, { imageKeys: ['data'] });
+      const read = await readImagesInJson(response, { imageKeys: ['data'], spill });
       images.push(...read.images);
       text = read.text;
     } catch (error) {
@@ -307,11 +314,15 @@ export class GeminiProvider implements ImageProvider {
     try {
       response = await (await this.ai()).models.generateContent({
         ...params,
-        config: { ...params.config, abortSignal: ctx.signal, httpOptions: { fetch: takingImagesOut(images) } },
+        config: {
+          ...params.config,
+          abortSignal: ctx.signal,
+          httpOptions: { fetch: takingImagesOut(images, ctx.spill) },
+        },
       });
     } catch (error) {
       throw classifyGeminiError(error, this.secrets);
     }
-    return readGeminiImage(response, request, images);
+    return readGeminiImage(response, request, images, ctx.spill);
   }
 }

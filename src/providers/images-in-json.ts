@@ -9,8 +9,11 @@
  * buffer that grows in place when the key it belongs to is one of `imageKeys`, skipped when it is not (an
  * img2img answer repeats its inputs under `parameters`). In the text left behind such a string becomes a
  * reference, so the small rest is parsed as usual — by JSON.parse, or by an SDK — and `imageFor` turns a
- * reference back into the bytes. The peak is the decoded image and a few blocks.
+ * reference back into the bytes. The peak is the decoded image and a few blocks — or, given a spill (the
+ * consumer's R2 multipart upload), two parts of it: whole parts are handed on while the body is still arriving.
  */
+
+import type { ImageSpill } from './types';
 
 /** What is wrong with an answer whose image strings cannot be read. */
 export class ImagesInJsonError extends Error {
@@ -26,6 +29,11 @@ export interface ImagesInJsonOptions {
   inlineLimit?: number;
   /** The most the text left behind may hold (default 1 MiB). */
   maxText?: number;
+  /**
+   * Where the first image goes in parts once it outgrows two of them; it then comes back as the bytes after
+   * the parts written.
+   */
+  spill?: ImageSpill | undefined;
 }
 
 export interface ImagesInJson {
@@ -41,10 +49,15 @@ const REFERENCE = '\u0000image:';
 const encodeReference = (index: number) => `\\u0000image:${index}`;
 const ENCODED_OMITTED = '\\u0000omitted';
 
+/** Which image a string from `text` refers to; null when it is an ordinary string (or a skipped one). */
+export function imageIndex(value: string): number | null {
+  return value.startsWith(REFERENCE) ? Number(value.slice(REFERENCE.length)) : null;
+}
+
 /** The image a string from `text` refers to; null when it is an ordinary string (or a skipped one). */
 export function imageFor(value: string, images: readonly Uint8Array[]): Uint8Array | null {
-  if (!value.startsWith(REFERENCE)) return null;
-  return images[Number(value.slice(REFERENCE.length))] ?? null;
+  const index = imageIndex(value);
+  return index === null ? null : (images[index] ?? null);
 }
 
 const QUOTE = 0x22;
@@ -110,6 +123,12 @@ class GrowingBytes {
     if (needed <= this.buffer.byteLength) return;
     if (needed > MAX_IMAGE_BYTES) throw new ImagesInJsonError(`an image is over ${MAX_IMAGE_BYTES >> 20} MiB`);
     this.buffer.resize(Math.min(MAX_IMAGE_BYTES, Math.max(needed, this.buffer.byteLength * 2)));
+  }
+
+  /** Drops the first `n` bytes, moving the rest to the front. */
+  shift(n: number): void {
+    this.data.copyWithin(0, n, this.length);
+    this.length -= n;
   }
 
   /** The bytes written; the pages reserved beyond them are given back. */
@@ -217,6 +236,20 @@ class Base64Sink {
     this.count = 0;
   }
 
+  /** How many decoded bytes are held. */
+  get held(): number {
+    return this.out.length;
+  }
+
+  /** The first `n` bytes held, to hand on before `drop(n)`. */
+  first(n: number): Uint8Array {
+    return this.out.data.subarray(0, n);
+  }
+
+  drop(n: number): void {
+    this.out.shift(n);
+  }
+
   end(): Uint8Array {
     if (!this.padded) this.finishGroup();
     return this.out.done();
@@ -243,6 +276,7 @@ class Scanner {
   private readonly maxImages: number;
   private readonly inlineLimit: number;
   private readonly maxText: number;
+  private readonly spill: ImageSpill | undefined;
 
   constructor(
     options: ImagesInJsonOptions,
@@ -252,6 +286,17 @@ class Scanner {
     this.maxImages = options.maxImages ?? Number.POSITIVE_INFINITY;
     this.inlineLimit = options.inlineLimit ?? 64 << 10;
     this.maxText = options.maxText ?? 1 << 20;
+    this.spill = options.spill;
+  }
+
+  /** Hands whole parts of the first image to the spill while it holds two or more. */
+  async spillParts(): Promise<void> {
+    const { sink, spill } = this;
+    if (!sink || !spill || this.images.length > 0) return;
+    while (sink.held >= 2 * spill.partBytes) {
+      await spill.write(sink.first(spill.partBytes));
+      sink.drop(spill.partBytes);
+    }
   }
 
   feed(chunk: Uint8Array): void {
@@ -327,7 +372,9 @@ class Scanner {
     this.large = 'image';
     // Sized from the body's length, less what earlier images took of it.
     const taken = this.images.reduce((sum, image) => sum + image.length, 0);
-    this.sink = new Base64Sink(Math.max(this.inlineLimit, this.expectedBytes - taken));
+    let expected = Math.max(this.inlineLimit, this.expectedBytes - taken);
+    if (this.spill && this.images.length === 0) expected = Math.min(expected, 2 * this.spill.partBytes + READ_BLOCK);
+    this.sink = new Base64Sink(expected);
     // The part kept so far may hold escapes; replay it through the same rules.
     let from = 0;
     for (let j = 0; j < sofar.length; j++) {
@@ -398,6 +445,9 @@ export async function readImagesInJson(response: Response, options: ImagesInJson
   const plain = !response.headers.get('content-encoding');
   const expected = plain && Number.isFinite(length) && length > 0 ? Math.ceil((length * 3) / 4) : 1 << 20;
   const scanner = new Scanner(options, expected);
-  for await (const block of blocksOf(response.body)) scanner.feed(block);
+  for await (const block of blocksOf(response.body)) {
+    scanner.feed(block);
+    await scanner.spillParts();
+  }
   return scanner.finish();
 }

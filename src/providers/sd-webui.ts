@@ -31,6 +31,7 @@ import {
   type GenerationContext,
   type GenerationRequest,
   type ImageProvider,
+  type ImageSpill,
   type ModelInfo,
   ProviderError,
 } from './types';
@@ -123,18 +124,19 @@ export class SdWebuiProvider implements ImageProvider {
     const polling = ctx.onProgress ? this.pollProgress(ctx.onProgress, AbortSignal.any([signal, done.signal])) : null;
     let answer: { json: unknown; images: Uint8Array[] };
     try {
-      answer = await this.generation(edit ? '/sdapi/v1/img2img' : '/sdapi/v1/txt2img', signal, body);
+      answer = await this.generation(edit ? '/sdapi/v1/img2img' : '/sdapi/v1/txt2img', signal, body, ctx.spill);
     } finally {
       done.abort();
       await polling;
     }
-    return this.toImage(answer, request, body);
+    return this.toImage(answer, request, body, ctx.spill);
   }
 
   private toImage(
     answer: { json: unknown; images: Uint8Array[] },
     request: GenerationRequest,
     body: Record<string, unknown>,
+    spill: ImageSpill | undefined,
   ): GeneratedImage {
     const parsed = Txt2ImgResponse.safeParse(answer.json);
     if (!parsed.success) throw malformed('the answer has no images and info');
@@ -147,7 +149,9 @@ export class SdWebuiProvider implements ImageProvider {
     } catch {
       throw malformed('the image is not valid base64');
     }
-    const contentType = sniffImageType(bytes);
+    // Once parts went to the spill, `bytes` is what came after them, and the header is the spill's.
+    const head = spill?.head ?? bytes;
+    const contentType = sniffImageType(head);
     if (!contentType) throw malformed('the image bytes are not PNG, JPEG, WebP or GIF');
     const info = parseInfo(parsed.data.info);
     // The WebUI silently falls back to the loaded checkpoint when an override names one it lacks.
@@ -162,7 +166,7 @@ export class SdWebuiProvider implements ImageProvider {
         'model_not_found',
       );
     }
-    const size = imageDimensions(bytes) ?? {
+    const size = imageDimensions(head) ?? {
       width: info.width ?? request.width,
       height: info.height ?? request.height,
     };
@@ -217,11 +221,14 @@ export class SdWebuiProvider implements ImageProvider {
     path: string,
     signal: AbortSignal,
     body: unknown,
+    spill: ImageSpill | undefined,
   ): Promise<{ json: unknown; images: Uint8Array[] }> {
     const response = await this.send('POST', path, signal, body);
     let read: ImagesInJson;
     try {
-      read = await this.reading(signal, () => readImagesInJson(response, { imageKeys: ['images'], maxImages: 1 }));
+      read = await this.reading(signal, () =>
+        readImagesInJson(response, { imageKeys: ['images'], maxImages: 1, spill }),
+      );
     } catch (error) {
       if (error instanceof ImagesInJsonError) throw malformed(error.message);
       throw error;

@@ -111,6 +111,24 @@ export interface GenerationContext {
   signal: AbortSignal;
   /** Reports progress (0–1) of a long generation; stored on the job so get_job_status can show it. */
   onProgress?: (fraction: number) => Promise<void>;
+  /**
+   * Where an image too large to hold may be written as it arrives (the queue consumer's is an R2 multipart
+   * upload at the job's key). A provider that reads its answer as a stream hands it whole parts in order; the
+   * bytes it then returns are what came after them.
+   */
+  spill?: ImageSpill;
+}
+
+/** Takes an image off a provider's hands in parts while the answer is still arriving. */
+export interface ImageSpill {
+  /** The size of every part but the last. */
+  readonly partBytes: number;
+  /** Bytes written so far: 0 while the image is held whole. */
+  readonly written: number;
+  /** The image's first bytes (its header, for its type and size) once a part is written. */
+  readonly head: Uint8Array | undefined;
+  /** Writes the next part, `partBytes` long; the array may be reused once this resolves. */
+  write(part: Uint8Array): Promise<void>;
 }
 
 export interface GeneratedImage {

@@ -9,8 +9,8 @@
  *   refuses them: 404 without an init image, 500 for one it cannot decode) and denoising_strength;
  * - /sdapi/v1/progress reports the running job like the real one (0 when idle).
  * FAKE modes: rate_limit (Cloudflare 429), server_error (CUDA OOM 500), bad_request (422), malformed, no_image,
- * bad_encoding, hang, flaky:N (tunnel 502 N times), tunnel_down (530), access_login (Access redirect), slow (~1.5 s
- * with progress). The WebUI has no content policy, so content_policy generates normally.
+ * bad_encoding, cut (an answer that stops partway through a 2048² image), hang, flaky:N (tunnel 502 N times),
+ * tunnel_down (530), access_login (Access redirect), slow (~1.5 s with progress). The WebUI has no content policy, so content_policy generates normally.
  */
 import { createHash } from 'node:crypto';
 import { FAKE_SECRETS } from './all.ts';
@@ -312,6 +312,14 @@ export function startSdWebuiFake(): Promise<FakeServer> {
         return { body: { images: [], parameters: {}, info: '{}' } };
       case 'bad_encoding':
         return { body: { images: ['%%% not base64 %%%'], parameters: {}, info: '{}' } };
+      case 'cut': {
+        const base64 = noisyPng(2048, 2048).toString('base64');
+        const whole = `{"images": ["${base64}"], "parameters": {}, "info": "{}"}`;
+        return {
+          headers: { 'content-type': 'application/json' },
+          body: whole.slice(0, Math.floor(whole.length * 0.9)),
+        };
+      }
       case 'hang':
         return 'hang';
       case 'flaky':

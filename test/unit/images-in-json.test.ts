@@ -149,6 +149,43 @@ describe('readImagesInJson', () => {
     await expect(readImagesInJson(cut(after, 500), SD)).rejects.toThrow(/after its padding/);
   });
 
+  it('hands the first image on in whole parts once it holds two, keeping what comes after them', async () => {
+    const parts: Uint8Array[] = [];
+    const spill = {
+      partBytes: 10_000,
+      written: 0,
+      head: undefined as Uint8Array | undefined,
+      async write(part: Uint8Array) {
+        expect(part.length).toBe(10_000);
+        this.head ??= part.slice(0, 100);
+        parts.push(part.slice());
+        this.written += part.length;
+      },
+    };
+    const second = randomBytes(40_000);
+    const text = JSON.stringify({ images: [encodeBase64(image), encodeBase64(second)], info: '{}' });
+    const read = await readImagesInJson(cut(text, 4095), { ...SD, maxImages: 2, spill });
+    const rest = read.images[0]!;
+    expect(rest.length).toBeLessThan(2 * 10_000 + 4095);
+    expect(parts.length).toBe((image.length - rest.length) / 10_000);
+    const whole = new Uint8Array(image.length);
+    for (const [i, part] of parts.entries()) whole.set(part, i * 10_000);
+    whole.set(rest, spill.written);
+    expect(whole).toEqual(image);
+    expect(spill.head).toEqual(image.subarray(0, 100));
+    // Only the first image spills; the second is held whole.
+    expect(read.images[1]!).toEqual(second);
+
+    const small = randomBytes(15_000);
+    const none = { ...spill, written: 0, head: undefined };
+    const held = await readImagesInJson(cut(JSON.stringify({ images: [encodeBase64(small)] }), 999), {
+      ...SD,
+      spill: none,
+    });
+    expect(none.written).toBe(0);
+    expect(held.images[0]!).toEqual(small);
+  });
+
   it('refuses an image that is not base64, an escape base64 has no use for, and a text too large', async () => {
     const bad = JSON.stringify({ images: [`${'A'.repeat(4000)}*${'A'.repeat(4000)}`] });
     await expect(readImagesInJson(cut(bad, 100), SD)).rejects.toThrow(ImagesInJsonError);
