@@ -107,9 +107,9 @@ export class BenchClient {
     if (!response.ok) throw new Error(`hold: HTTP ${response.status} ${await response.text()}`);
   }
 
-  /** Puts the held bytes into R2, as a queue consumer ends. */
-  async storeHeld(): Promise<void> {
-    const response = await fetch(`${this.url}/__bench/store-held`, { method: 'POST' });
+  /** Puts the held bytes into R2, as a queue consumer ends: in one put, or `inParts` as a multipart upload. */
+  async storeHeld(inParts = false): Promise<void> {
+    const response = await fetch(`${this.url}/__bench/store-held${inParts ? '?parts' : ''}`, { method: 'POST' });
     if (!response.ok) throw new Error(`store-held: HTTP ${response.status} ${await response.text()}`);
   }
 

@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../src/config';
 import { signingSecret } from '../src/images/signing';
-import { originalKey } from '../src/images/storage';
+import { OriginalUpload, originalKey } from '../src/images/storage';
 import { parseTransformParams } from '../src/images/transform-plan';
 import { variantUrl } from '../src/images/urls';
 import worker from '../src/index';
@@ -166,10 +166,26 @@ async function benchRoute(request: Request, env: Env): Promise<Response> {
   }
   if (route === 'POST /__bench/store-held') {
     if (!held) return Response.json({ error: 'nothing held' }, { status: 409 });
-    const stored = await env.IMAGES.put(`__bench/held-${crypto.randomUUID()}`, held, {
-      httpMetadata: { contentType: 'image/png' },
+    const id = `__bench-held-${crypto.randomUUID()}`;
+    if (searchParams.get('parts') === null) {
+      const stored = await env.IMAGES.put(id, held, { httpMetadata: { contentType: 'image/png' } });
+      return Response.json({ bytes: stored.size });
+    }
+    // As a streamed provider answer is stored: whole parts while two or more remain, then the rest.
+    const upload = new OriginalUpload(env.IMAGES, id, {
+      subject: 'bench',
+      prompt: '',
+      provider: '',
+      model: '',
+      seed: null,
     });
-    return Response.json({ bytes: stored.size });
+    let at = 0;
+    while (held.length - at >= 2 * upload.partBytes) {
+      await upload.write(held.subarray(at, at + upload.partBytes));
+      at += upload.partBytes;
+    }
+    const stored = at > 0 ? await upload.finish(held.subarray(at)) : await env.IMAGES.put(id, held);
+    return Response.json({ bytes: stored?.size });
   }
   if (route === 'POST /__bench/forget-variants') {
     // Straight from the real binding, so that the next request for a variant computes it afresh, uncounted.

@@ -166,6 +166,25 @@ function editUpload(name: string, provider: string): MemoryPath {
   );
 }
 
+/**
+ * Under every consumer path: storing a side² noise PNG (as the fakes answer) already in hand, in one put or as
+ * a streamed answer's image over two parts is stored (a multipart upload).
+ */
+function storingHeld(name: string, inParts: boolean): MemoryPath {
+  return {
+    name,
+    async prepare(client, side) {
+      await client.hold(new Uint8Array(tinyPng(1024, 1024)));
+      await client.storeHeld(inParts);
+      await client.hold(new Uint8Array(noisyPng(side, side)));
+      return async () => {
+        await client.storeHeld(inParts);
+        return { outcome: 'ok' };
+      };
+    },
+  };
+}
+
 export const PATHS: MemoryPath[] = [
   onStored(
     'first transform',
@@ -215,19 +234,8 @@ export const PATHS: MemoryPath[] = [
       waited(client, 'edit_image', { images: [id], mask: maskId, prompt: 'memory edit', provider: 'placeholder' }),
     { mask: true },
   ),
-  {
-    // Under every consumer path below: storing a side² noise PNG (as the fakes answer) already in hand.
-    name: 'consumer floor: storing the image in R2',
-    async prepare(client, side) {
-      await client.hold(new Uint8Array(tinyPng(1024, 1024)));
-      await client.storeHeld();
-      await client.hold(new Uint8Array(noisyPng(side, side)));
-      return async () => {
-        await client.storeHeld();
-        return { outcome: 'ok' };
-      };
-    },
-  },
+  storingHeld('consumer floor: storing the image in R2', false),
+  storingHeld('consumer floor: storing the image in R2 in 5 MiB parts', true),
   providerOutput(
     'Workers AI base64 JSON (FLUX.1 schnell)',
     { provider: 'workers-ai', model: 'flux-schnell' },
