@@ -66,7 +66,8 @@ const HEAD_BYTES = 256 << 10;
  * https://developers.cloudflare.com/r2/objects/multipart-objects: parts of at least 5 MiB, all equal but the
  * last, which may not be larger). The upload starts with the first part, whose header gives the object's type
  * and size; `finish` writes what came after the parts and completes it, `abort` drops it. Metadata is the job's
- * as it was asked (the seed a provider chose is in D1, as for every image).
+ * as it was asked: a provider's own seed is in D1 only, so a redelivery that completes a job from this object
+ * (after D1 failed) records the seed asked for, null for a random one.
  */
 export class OriginalUpload implements ImageSpill {
   readonly partBytes: number;
@@ -98,11 +99,11 @@ export class OriginalUpload implements ImageSpill {
     this.written += part.length;
   }
 
-  /** Writes `rest` (at most two parts) as the last part or two, and completes the object. */
+  /** Writes `rest` as whole parts and a last one no larger, and completes the object. */
   async finish(rest: Uint8Array): Promise<R2Object> {
     if (!this.upload) throw new Error('finish() before any part was written');
     let last = rest;
-    if (last.length > this.partBytes) {
+    while (last.length > this.partBytes) {
       await this.write(last.subarray(0, this.partBytes));
       last = last.subarray(this.partBytes);
     }
@@ -111,10 +112,13 @@ export class OriginalUpload implements ImageSpill {
     return this.upload.complete(this.parts);
   }
 
-  /** Drops the parts written, if any; best effort, since R2 also drops an unfinished upload after 7 days. */
+  /** Drops the parts written, if any, and starts afresh; best effort, since R2 drops an unfinished upload after 7 days. */
   async abort(): Promise<void> {
     await this.upload?.abort().catch(() => undefined);
     this.upload = undefined;
+    this.parts.length = 0;
+    this.written = 0;
+    this.head = undefined;
   }
 }
 

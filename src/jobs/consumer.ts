@@ -246,11 +246,13 @@ async function runJob(job: Job, deps: ConsumerDeps, leaseTimeoutMs: number): Pro
     stopWatching();
     const providerDone = deps.now();
     if (cancel.signal.aborted) return { ack: true, note: `job ${job.id} was cancelled while generating` };
-    const spilled = spill.written > 0;
+    const spilled = spill.written > 0 && generated.continuesSpill === true;
+    // Parts of another image of the answer (an interim one) went to the spill: the chosen one is whole here.
+    if (spill.written > 0 && !spilled) await spill.abort();
     if (!spilled && generated.bytes.byteLength === 0)
       throw new ProviderError(`${provider.id} returned an empty image.`, false, 'malformed_response');
     // The header's size is the truth; a provider may not return the size it was asked for.
-    const image = { ...generated, ...imageDimensions(spill.head ?? generated.bytes) };
+    const image = { ...generated, ...imageDimensions(spilled ? spill.head! : generated.bytes) };
     stored = spilled
       ? await spill.finish(generated.bytes)
       : await putOriginal(deps.bucket, job.id, image, { ...meta, model: image.model, seed: image.seed });

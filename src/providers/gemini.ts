@@ -17,6 +17,7 @@ import {
   type ImageProvider,
   type ImageSpill,
   ProviderError,
+  SpillError,
 } from './types';
 
 /** The SDK, imported on first use, as for OpenAI (see src/providers/openai.ts). */
@@ -144,11 +145,10 @@ export function readGeminiImage(
   } catch {
     throw malformed(`${NAME} returned image data that is not valid base64.`);
   }
-  // Once parts went to the spill (the first image's only), `bytes` is what came after them; the header is the
-  // spill's. An answer whose chosen image is another, after a first one large enough to spill, is not stored.
-  if (spill?.written && imageIndex(image.inlineData.data) !== 0)
-    throw malformed(`${NAME} returned more than one large image; one was expected.`);
-  const head = spill?.head ?? bytes;
+  // Parts went to the spill from the answer's first large image; when that is this one (not an interim
+  // thought image before it), `bytes` is what came after them and the header is the spill's.
+  const continuesSpill = Boolean(spill?.written) && imageIndex(image.inlineData.data) === 0;
+  const head = continuesSpill ? spill!.head! : bytes;
   const contentType = sniffImageType(head);
   if (!contentType)
     throw malformed(
@@ -163,6 +163,7 @@ export function readGeminiImage(
     model: findGeminiModel(request.model)?.id ?? request.model,
     seed: null,
     revisedPrompt: null,
+    continuesSpill,
     metadata: {
       // Every Gemini image carries Google's invisible SynthID watermark.
       synthid_watermark: true,
@@ -321,6 +322,7 @@ export class GeminiProvider implements ImageProvider {
         },
       });
     } catch (error) {
+      if (error instanceof SpillError) throw error;
       throw classifyGeminiError(error, this.secrets);
     }
     return readGeminiImage(response, request, images, ctx.spill);

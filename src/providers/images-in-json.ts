@@ -13,7 +13,7 @@
  * consumer's R2 multipart upload), two parts of it: whole parts are handed on while the body is still arriving.
  */
 
-import type { ImageSpill } from './types';
+import { type ImageSpill, SpillError } from './types';
 
 /** What is wrong with an answer whose image strings cannot be read. */
 export class ImagesInJsonError extends Error {
@@ -25,6 +25,8 @@ export interface ImagesInJsonOptions {
   imageKeys: readonly string[];
   /** At most this many images are decoded; later ones are skipped like any other large string. */
   maxImages?: number;
+  /** Keys whose strings stay in the text whatever their length (up to `maxText`). */
+  keepKeys?: readonly string[];
   /** Strings up to this many bytes stay in the text (default 64 KiB). */
   inlineLimit?: number;
   /** The most the text left behind may hold (default 1 MiB). */
@@ -256,7 +258,8 @@ class Base64Sink {
   }
 }
 
-type Large = 'image' | 'omit' | null;
+/** What becomes of the current string: kept in the text (null: so far; 'kept': for good), decoded, or skipped. */
+type Large = 'image' | 'omit' | 'kept' | null;
 
 /** The scanner between chunks: only strings, escapes and keys are tracked, not the structure. */
 class Scanner {
@@ -273,6 +276,7 @@ class Scanner {
   private key: string | null = null;
   readonly images: Uint8Array[] = [];
   private readonly imageKeys: ReadonlySet<string>;
+  private readonly keepKeys: ReadonlySet<string>;
   private readonly maxImages: number;
   private readonly inlineLimit: number;
   private readonly maxText: number;
@@ -283,6 +287,7 @@ class Scanner {
     private readonly expectedBytes: number,
   ) {
     this.imageKeys = new Set(options.imageKeys);
+    this.keepKeys = new Set(options.keepKeys);
     this.maxImages = options.maxImages ?? Number.POSITIVE_INFINITY;
     this.inlineLimit = options.inlineLimit ?? 64 << 10;
     this.maxText = options.maxText ?? 1 << 20;
@@ -294,7 +299,11 @@ class Scanner {
     const { sink, spill } = this;
     if (!sink || !spill || this.images.length > 0) return;
     while (sink.held >= 2 * spill.partBytes) {
-      await spill.write(sink.first(spill.partBytes));
+      try {
+        await spill.write(sink.first(spill.partBytes));
+      } catch (error) {
+        throw new SpillError(error);
+      }
       sink.drop(spill.partBytes);
     }
   }
@@ -332,7 +341,7 @@ class Scanner {
     if (this.escaped) {
       this.escaped = false;
       if (this.large === 'image') this.imageEscape(chunk[i]!);
-      else if (this.large === null) this.text.push(chunk.subarray(i, i + 1));
+      else if (this.large !== 'omit') this.text.push(chunk.subarray(i, i + 1));
       return i + 1;
     }
     const quote = chunk.indexOf(QUOTE, i);
@@ -340,6 +349,7 @@ class Scanner {
     const stop = quote === -1 ? backslash : backslash === -1 ? quote : Math.min(quote, backslash);
     const end = stop === -1 ? chunk.length : stop;
     if (this.large === 'image') this.sink!.push(chunk.subarray(i, end));
+    else if (this.large === 'kept') this.text.push(chunk.subarray(i, end));
     else if (this.large === null) {
       this.text.push(chunk.subarray(i, end));
       if (this.text.length - this.stringStart > this.inlineLimit) this.takeOut();
@@ -347,7 +357,7 @@ class Scanner {
     if (stop === -1) return chunk.length;
     if (chunk[stop] === BACKSLASH) {
       this.escaped = true;
-      if (this.large === null) this.text.push(chunk.subarray(stop, stop + 1));
+      if (this.large !== 'image' && this.large !== 'omit') this.text.push(chunk.subarray(stop, stop + 1));
       return stop + 1;
     }
     this.closeString();
@@ -362,6 +372,10 @@ class Scanner {
 
   /** The current string has grown past the inline limit: out of the text with it. */
   private takeOut(): void {
+    if (this.key !== null && this.keepKeys.has(this.key)) {
+      this.large = 'kept';
+      return;
+    }
     const sofar = this.text.data.slice(this.stringStart, this.text.length);
     this.text.length = this.stringStart;
     const isImage = this.key !== null && this.imageKeys.has(this.key) && this.images.length < this.maxImages;
@@ -373,7 +387,7 @@ class Scanner {
     // Sized from the body's length, less what earlier images took of it.
     const taken = this.images.reduce((sum, image) => sum + image.length, 0);
     let expected = Math.max(this.inlineLimit, this.expectedBytes - taken);
-    if (this.spill && this.images.length === 0) expected = Math.min(expected, 2 * this.spill.partBytes + READ_BLOCK);
+    if (this.spill && this.images.length === 0) expected = 2 * this.spill.partBytes + READ_BLOCK;
     this.sink = new Base64Sink(expected);
     // The part kept so far may hold escapes; replay it through the same rules.
     let from = 0;
@@ -394,10 +408,11 @@ class Scanner {
       this.sink = null;
     } else if (this.large === 'omit') this.text.pushText(ENCODED_OMITTED);
     const content = this.text.length - this.stringStart;
+    // A string that cannot be one of the keys looked for still ends the last key's reign if a colon follows.
     this.maybeKey =
       this.large === null && content <= MAX_KEY_BYTES
         ? new TextDecoder().decode(this.text.data.subarray(this.stringStart, this.text.length))
-        : null;
+        : '';
     this.text.push(new Uint8Array([QUOTE]));
     this.large = null;
   }

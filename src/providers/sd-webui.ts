@@ -7,7 +7,7 @@
 import { log } from '../log';
 import { wellFormedEntries } from './discovery';
 import { classifyHttp, redact } from './errors';
-import { type ImagesInJson, ImagesInJsonError, imageFor, readImagesInJson } from './images-in-json';
+import { type ImagesInJson, ImagesInJsonError, imageFor, imageIndex, readImagesInJson } from './images-in-json';
 import {
   errorDetail,
   img2imgBody,
@@ -34,6 +34,7 @@ import {
   type ImageSpill,
   type ModelInfo,
   ProviderError,
+  SpillError,
 } from './types';
 
 export interface SdWebuiOptions {
@@ -149,8 +150,10 @@ export class SdWebuiProvider implements ImageProvider {
     } catch {
       throw malformed('the image is not valid base64');
     }
-    // Once parts went to the spill, `bytes` is what came after them, and the header is the spill's.
-    const head = spill?.head ?? bytes;
+    // Parts went to the spill from the first large image of the answer; when that is this one, `bytes` is what
+    // came after them and the header is the spill's.
+    const continuesSpill = Boolean(spill?.written) && imageIndex(encoded) === 0;
+    const head = continuesSpill ? spill!.head! : bytes;
     const contentType = sniffImageType(head);
     if (!contentType) throw malformed('the image bytes are not PNG, JPEG, WebP or GIF');
     const info = parseInfo(parsed.data.info);
@@ -178,6 +181,7 @@ export class SdWebuiProvider implements ImageProvider {
       seed: info.all_seeds?.[0] ?? info.seed ?? request.seed,
       revisedPrompt: info.prompt && info.prompt !== request.prompt ? info.prompt : null,
       metadata: infoMetadata(info, body),
+      continuesSpill,
     };
   }
 
@@ -227,7 +231,8 @@ export class SdWebuiProvider implements ImageProvider {
     let read: ImagesInJson;
     try {
       read = await this.reading(signal, () =>
-        readImagesInJson(response, { imageKeys: ['images'], maxImages: 1, spill }),
+        // info carries the seed and the checkpoint that ran: kept whatever its length.
+        readImagesInJson(response, { imageKeys: ['images'], maxImages: 1, keepKeys: ['info'], spill }),
       );
     } catch (error) {
       if (error instanceof ImagesInJsonError) throw malformed(error.message);
@@ -276,7 +281,8 @@ export class SdWebuiProvider implements ImageProvider {
     try {
       return await step();
     } catch (error) {
-      if (error instanceof ProviderError || error instanceof ImagesInJsonError) throw error;
+      if (error instanceof ProviderError || error instanceof ImagesInJsonError || error instanceof SpillError)
+        throw error;
       if (signal.aborted)
         throw new ProviderError(`${LABEL} did not answer in time.`, true, 'timeout', { cause: signal.reason });
       // workerd rejects a refused or dropped connection with a plain Error ("Network connection lost."),

@@ -131,6 +131,20 @@ export interface ImageSpill {
   write(part: Uint8Array): Promise<void>;
 }
 
+/**
+ * The spill failed to store a part: a storage failure, not the provider's, which providers pass on as it is
+ * and the consumer retries like any other.
+ */
+export class SpillError extends Error {
+  override readonly name = 'SpillError';
+
+  constructor(cause: unknown) {
+    super(`Storing the image as it arrived failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+  }
+}
+
 export interface GeneratedImage {
   bytes: Uint8Array;
   /** The true media type of `bytes` (sniffed, not assumed). */
@@ -143,6 +157,11 @@ export interface GeneratedImage {
   revisedPrompt?: string | null;
   /** Provider notes worth keeping, e.g. an invisible watermark. */
   metadata?: Record<string, string | number | boolean>;
+  /**
+   * True when `bytes` are what came after the parts written to the context's spill; otherwise they are the
+   * whole image, and anything the spill holds (another image of the answer) is dropped.
+   */
+  continuesSpill?: boolean;
 }
 
 export interface ImageProvider {

@@ -186,6 +186,14 @@ describe('readImagesInJson', () => {
     expect(held.images[0]!).toEqual(small);
   });
 
+  it('ends a key at any string followed by a colon, and keeps the strings of keepKeys whole', async () => {
+    const long = 'k'.repeat(300);
+    const text = JSON.stringify({ images: 'x', [long]: encodeBase64(image), info: 'i'.repeat(5000) });
+    const read = await readImagesInJson(cut(text, 997), { ...SD, keepKeys: ['info'] });
+    expect(read.images).toEqual([]);
+    expect(JSON.parse(read.text)).toEqual({ images: 'x', [long]: OMITTED, info: 'i'.repeat(5000) });
+  });
+
   it('refuses an image that is not base64, an escape base64 has no use for, and a text too large', async () => {
     const bad = JSON.stringify({ images: [`${'A'.repeat(4000)}*${'A'.repeat(4000)}`] });
     await expect(readImagesInJson(cut(bad, 100), SD)).rejects.toThrow(ImagesInJsonError);

@@ -4,8 +4,14 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { z } from 'zod';
 import { OriginalUpload, originalKey } from '../../src/images/storage';
+import { processMessage } from '../../src/jobs/consumer';
+import { GeminiProvider } from '../../src/providers/gemini';
+import { SdWebuiProvider } from '../../src/providers/sd-webui';
 import { imageDimensions } from '../../src/providers/sniff';
+import type { GeneratedImage, GenerationContext, GenerationRequest } from '../../src/providers/types';
+import { consumerDeps, insertJob, jobRow, ScriptedProvider } from '../helpers/jobs';
 import { callTool, textOf } from '../helpers/mcp';
 import { isWholePng } from '../helpers/png-check';
 
@@ -19,6 +25,9 @@ interface JobView {
 
 const digest = async (bytes: Uint8Array) =>
   Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) => b.toString(16)).join('');
+
+const sd = z.object({ SD_WEBUI_URL: z.url(), SD_WEBUI_AUTH: z.string() }).parse(env);
+const SdWebuiProviderFor = () => new SdWebuiProvider({ url: sd.SD_WEBUI_URL, auth: sd.SD_WEBUI_AUTH });
 
 const meta = { subject: 'test', prompt: 'p', provider: 'sd-webui', model: 'm', seed: 7 };
 
@@ -90,7 +99,60 @@ describe('a 2048² image of noise (12.6 MB, over two 5 MiB parts) through the qu
   });
 });
 
+describe('the consumer and the spill', () => {
+  /** Writes one part of noise to the spill, then answers with a different, whole image. */
+  class InterimThenWhole extends ScriptedProvider {
+    override async generate(request: GenerationRequest, ctx: GenerationContext): Promise<GeneratedImage> {
+      await ctx.spill!.write(randomBytes(ctx.spill!.partBytes));
+      return { ...(await super.generate(request, ctx)), continuesSpill: false };
+    }
+  }
+
+  it('drops parts of an interim image and stores the chosen one whole', async () => {
+    const job = await insertJob({ prompt: 'interim', provider: 'scripted' });
+    expect((await processMessage({ job_id: job.id }, consumerDeps(new InterimThenWhole()))).ack).toBe(true);
+    expect(await jobRow(job.id)).toMatchObject({ status: 'completed' });
+    const object = await env.IMAGES.get(originalKey(job.id));
+    expect(object?.etag).not.toMatch(/-\d+$/);
+    expect(isWholePng(new Uint8Array(await object!.arrayBuffer()))).toBe(true);
+  });
+
+  it.each([
+    ['sd-webui', () => SdWebuiProviderFor()],
+    ['gemini', () => new GeminiProvider({ apiKey: env.GEMINI_API_KEY!, baseUrl: env.GEMINI_BASE_URL! })],
+  ])('%s: retries a job whose part could not be stored, as a storage failure', async (_, real) => {
+    class FailingStore extends ScriptedProvider {
+      override generate(request: GenerationRequest, ctx: GenerationContext): Promise<GeneratedImage> {
+        const spill = {
+          partBytes: 1 << 20,
+          written: 0,
+          head: undefined,
+          write: () => Promise.reject(new Error('R2 is down')),
+        };
+        return real().generate({ ...request, model: real().defaultModel }, { ...ctx, spill });
+      }
+    }
+    const job = await insertJob({ prompt: 'FAKE:noisy spill fails', provider: 'scripted', width: 1024, height: 1024 });
+    const outcome = await processMessage({ job_id: job.id }, consumerDeps(new FailingStore()));
+    expect(outcome).toMatchObject({ ack: false });
+    expect(await jobRow(job.id)).toMatchObject({
+      status: 'processing',
+      error: expect.stringMatching(/^Storing the image as it arrived failed: R2 is down/),
+    });
+  });
+});
+
 describe('OriginalUpload', () => {
+  it('splits what is left into parts no larger than the others', async () => {
+    const png = randomBytes(3 * (5 << 20) + 1000);
+    const id = crypto.randomUUID();
+    const upload = new OriginalUpload(env.IMAGES, id, meta);
+    await upload.write(png.subarray(0, upload.partBytes));
+    const stored = await upload.finish(png.subarray(upload.partBytes));
+    expect(stored.size).toBe(png.length);
+    expect(stored.etag).toMatch(/-4$/);
+  });
+
   it('writes equal parts and a smaller last one, and completes to the same bytes', async () => {
     const png = randomBytes(12 << 20);
     png.set([
