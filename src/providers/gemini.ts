@@ -3,11 +3,11 @@
  * One generateContent call per image; the image comes back as base64 inlineData. Mapping the request, the
  * response and the SDK's errors are plain functions, tested without a network.
  */
-import type { Fetch, GenerateContentParameters, GoogleGenAI } from '@google/genai';
+import type { GenerateContentParameters, GoogleGenAI } from '@google/genai';
 import * as z from 'zod';
 import { classifyHttp, classifyThrown, gatewayErrorDetail, redact, viaGateway } from './errors';
 import { findGeminiModel, GEMINI_DEFAULT_MODEL, GEMINI_MODELS } from './gemini-models';
-import { ImagesInJsonError, imageFor, imageIndex, readImagesInJson } from './images-in-json';
+import { fetchTakingImagesOut, ImagesInJsonError, imageFor, imageIndex } from './images-in-json';
 import { resolutionSize } from './plan';
 import { decodeBase64, encodeBase64, imageDimensions, sniffImageType } from './sniff';
 import {
@@ -104,8 +104,8 @@ export function nominalSize(request: GenerationRequest): { width: number; height
 }
 
 /**
- * The image out of a generateContent answer, or the reason there is none. `images` holds what takingImagesOut
- * took out of the answer; its `data` strings refer to them.
+ * The image out of a generateContent answer, or the reason there is none. `images` holds what was taken out of
+ * the answer as it arrived (fetchTakingImagesOut); its `data` strings refer to them.
  */
 export function readGeminiImage(
   raw: unknown,
@@ -171,32 +171,6 @@ export function readGeminiImage(
       ...(response.modelVersion && { model_version: response.modelVersion }),
       ...(response.responseId && { response_id: response.responseId }),
     },
-  };
-}
-
-/**
- * A fetch for the SDK (its HttpOptions.fetch) that takes the images out of a successful answer as it streams in
- * (images-in-json.ts) into `images`, and hands the SDK the small rest to parse: a 4K image's answer would
- * otherwise be held as text, parsed string and bytes at once. Error answers pass through untouched.
- */
-export function takingImagesOut(images: Uint8Array[], spill?: ImageSpill): Fetch {
-  return async (input, init) => {
-    const response = await fetch(input, init);
-    if (!response.ok || !response.body) return response;
-    let text: string;
-    try {
-      const read = await readImagesInJson(response, { imageKeys: ['data'], spill });
-      images.push(...read.images);
-      text = read.text;
-    } catch (error) {
-      if (error instanceof ImagesInJsonError)
-        throw malformed(`${NAME} returned an answer that cannot be read: ${error.message}.`);
-      throw error;
-    }
-    const headers = new Headers(response.headers);
-    headers.delete('content-length');
-    headers.delete('content-encoding');
-    return new Response(text, { status: response.status, statusText: response.statusText, headers });
   };
 }
 
@@ -318,11 +292,14 @@ export class GeminiProvider implements ImageProvider {
         config: {
           ...params.config,
           abortSignal: ctx.signal,
-          httpOptions: { fetch: takingImagesOut(images, ctx.spill) },
+          // The SDK parses only the small rest of the answer: the images are taken out as it streams in.
+          httpOptions: { fetch: fetchTakingImagesOut(images, { imageKeys: ['data'], spill: ctx.spill }) },
         },
       });
     } catch (error) {
       if (error instanceof SpillError) throw error;
+      if (error instanceof ImagesInJsonError)
+        throw malformed(`${NAME} returned an answer that cannot be read: ${error.message}.`);
       throw classifyGeminiError(error, this.secrets);
     }
     return readGeminiImage(response, request, images, ctx.spill);

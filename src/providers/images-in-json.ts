@@ -466,3 +466,26 @@ export async function readImagesInJson(response: Response, options: ImagesInJson
   }
   return scanner.finish();
 }
+
+/**
+ * A fetch for a provider's SDK (@google/genai's HttpOptions.fetch, openai's `fetch` option) that takes the images
+ * out of a successful JSON answer as it streams in, into `images`, and hands the SDK the small rest to parse.
+ * Answers that are not a success pass through untouched, for the SDK's own error handling. Throws
+ * ImagesInJsonError or SpillError as they come, which an SDK may wrap (openai's APIConnectionError carries it as
+ * its cause).
+ */
+export function fetchTakingImagesOut(
+  images: Uint8Array[],
+  options: ImagesInJsonOptions,
+): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response> {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (!response.ok || !response.body) return response;
+    const read = await readImagesInJson(response, options);
+    images.push(...read.images);
+    const headers = new Headers(response.headers);
+    headers.delete('content-length');
+    headers.delete('content-encoding');
+    return new Response(read.text, { status: response.status, statusText: response.statusText, headers });
+  };
+}

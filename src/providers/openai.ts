@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { extensionFor } from '../images/storage';
 import { wellFormedEntries } from './discovery';
 import { classifyHttp, classifyThrown, gatewayErrorDetail, redact, viaGateway } from './errors';
+import { fetchTakingImagesOut, ImagesInJsonError, imageFor, imageIndex } from './images-in-json';
 import { OPENAI_DEFAULT_MODEL, OPENAI_MODELS } from './openai-models';
 import { decodeBase64, sniffImageType } from './sniff';
 import {
@@ -16,8 +17,10 @@ import {
   type GenerationContext,
   type GenerationRequest,
   type ImageProvider,
+  type ImageSpill,
   type InputImage,
   ProviderError,
+  SpillError,
 } from './types';
 
 /**
@@ -117,6 +120,7 @@ export function fromImagesResponse(
   body: unknown,
   request: GenerationRequest,
   requestId?: string | null,
+  taken: { images: readonly Uint8Array[]; spill?: ImageSpill | undefined } = { images: [] },
 ): GeneratedImage {
   const parsed = ImagesResponse.safeParse(body);
   if (!parsed.success) {
@@ -127,11 +131,14 @@ export function fromImagesResponse(
   const image = data[0]!;
   let bytes: Uint8Array;
   try {
-    bytes = decodeBase64(image.b64_json);
+    bytes = imageFor(image.b64_json, taken.images) ?? decodeBase64(image.b64_json);
   } catch {
     throw malformed('an image that is not valid base64');
   }
-  const contentType = sniffImageType(bytes);
+  // Parts went to the spill from the answer's first large image; when that is this one, `bytes` is what came
+  // after them and the header is the spill's.
+  const continuesSpill = Boolean(taken.spill?.written) && imageIndex(image.b64_json) === 0;
+  const contentType = sniffImageType(continuesSpill ? taken.spill!.head! : bytes);
   if (!contentType) throw malformed('bytes that are not a PNG, JPEG, WebP or GIF image');
   // The API reports the size it actually made; trust that over what was asked.
   const [width, height] = parseSize(size) ?? [request.width, request.height];
@@ -149,6 +156,7 @@ export function fromImagesResponse(
     model: request.model,
     seed: null,
     revisedPrompt: image.revised_prompt ?? null,
+    continuesSpill,
     ...(Object.keys(metadata).length > 0 && { metadata }),
   };
 }
@@ -222,13 +230,20 @@ export class OpenAIProvider implements ImageProvider {
   }
 
   async generate(request: GenerationRequest, ctx: GenerationContext): Promise<GeneratedImage> {
+    const images: Uint8Array[] = [];
     try {
-      const client = await this.client();
+      // The SDK parses only the small rest of the answer: the b64_json image is taken out as it streams in.
+      const fetch = fetchTakingImagesOut(images, { imageKeys: ['b64_json'], maxImages: 1, spill: ctx.spill });
+      const client = (await this.client()).withOptions({ fetch });
       const response = request.images?.length
         ? await client.images.edit(await toEditParams(request), { signal: ctx.signal })
         : await client.images.generate(toImageParams(request), { signal: ctx.signal });
-      return fromImagesResponse(response, request, response._request_id);
+      return fromImagesResponse(response, request, response._request_id, { images, spill: ctx.spill });
     } catch (error) {
+      // The SDK reports what its fetch threw as a connection error, with the error as its cause.
+      const inner = error instanceof Error && error.cause !== undefined ? error.cause : error;
+      if (inner instanceof SpillError) throw inner;
+      if (inner instanceof ImagesInJsonError) throw malformed(`an answer that cannot be read: ${inner.message}`);
       throw await this.classify(error, ctx.signal);
     }
   }

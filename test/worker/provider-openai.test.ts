@@ -11,9 +11,10 @@ import {
   toImageParams,
 } from '../../src/providers/openai';
 import { OPENAI_DEFAULT_MODEL, OPENAI_MODELS } from '../../src/providers/openai-models';
-import { type GenerationRequest, ProviderError } from '../../src/providers/types';
+import { type GenerationRequest, ProviderError, SpillError } from '../../src/providers/types';
 import type { FakeRequest } from '../fakes/server';
 import { generationRequest } from '../helpers/generation-request';
+import { isWholePng } from '../helpers/png-check';
 
 function setting(value: string | undefined, name: string): string {
   if (!value) throw new Error(`${name} is not set; the global setup should point it at the fake`);
@@ -208,6 +209,26 @@ describe('generate', () => {
       outputTokens: 1056,
       requestId: expect.stringMatching(/^req_/),
     });
+  });
+
+  it('takes a large image out of the answer whole and keeps the rest of it', async () => {
+    const request = planned({ prompt: `FAKE:noisy ${crypto.randomUUID()}`, width: 1024, height: 1024 });
+    const image = await provider.generate(request, within());
+    expect(image).toMatchObject({ contentType: 'image/png', width: 1024, height: 1024 });
+    expect(image.bytes.byteLength).toBeGreaterThan(1024 * 1024 * 3);
+    expect(isWholePng(image.bytes)).toBe(true);
+    expect(image.metadata).toMatchObject({ outputFormat: 'png', requestId: expect.stringMatching(/^req_/) });
+  });
+
+  it('retries a failure to store a part as storage, not as the API being unreachable', async () => {
+    const spill = {
+      partBytes: 1 << 20,
+      written: 0,
+      head: undefined,
+      write: () => Promise.reject(new Error('R2 is down')),
+    };
+    const request = planned({ prompt: `FAKE:noisy ${crypto.randomUUID()}`, width: 1024, height: 1024 });
+    await expect(provider.generate(request, { ...within(), spill })).rejects.toBeInstanceOf(SpillError);
   });
 
   it('records the true content type of JPEG and WebP output', async () => {
