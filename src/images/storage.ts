@@ -107,8 +107,7 @@ export class OriginalUpload implements ImageSpill {
       await this.write(last.subarray(0, this.partBytes));
       last = last.subarray(this.partBytes);
     }
-    if (last.length > 0) this.parts.push(await this.upload.uploadPart(this.parts.length + 1, last));
-    this.written += last.length;
+    if (last.length > 0) await this.write(last);
     return this.upload.complete(this.parts);
   }
 

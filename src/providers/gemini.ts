@@ -7,9 +7,9 @@ import type { GenerateContentParameters, GoogleGenAI } from '@google/genai';
 import * as z from 'zod';
 import { classifyHttp, classifyThrown, gatewayErrorDetail, redact, viaGateway } from './errors';
 import { findGeminiModel, GEMINI_DEFAULT_MODEL, GEMINI_MODELS } from './gemini-models';
-import { fetchTakingImagesOut, ImagesInJsonError, imageFor, imageIndex } from './images-in-json';
+import { type AnswerImage, answerImage, fetchTakingImagesOut, ImagesInJsonError } from './images-in-json';
 import { resolutionSize } from './plan';
-import { decodeBase64, encodeBase64, imageDimensions, sniffImageType } from './sniff';
+import { encodeBase64, imageDimensions, sniffImageType } from './sniff';
 import {
   type GeneratedImage,
   type GenerationContext,
@@ -139,31 +139,28 @@ export function readGeminiImage(
       `${NAME} returned no image (finish reason ${reason})${said ? `; it said: ${said.slice(0, 500)}` : ''}`,
     );
   }
-  let bytes: Uint8Array;
+  let taken: AnswerImage;
   try {
-    bytes = imageFor(image.inlineData.data, images) ?? decodeBase64(image.inlineData.data);
+    // Not an interim thought image: its bytes continue the spill only when it was the first one taken out.
+    taken = answerImage(image.inlineData.data, images, spill);
   } catch {
     throw malformed(`${NAME} returned image data that is not valid base64.`);
   }
-  // Parts went to the spill from the answer's first large image; when that is this one (not an interim
-  // thought image before it), `bytes` is what came after them and the header is the spill's.
-  const continuesSpill = Boolean(spill?.written) && imageIndex(image.inlineData.data) === 0;
-  const head = continuesSpill ? spill!.head! : bytes;
-  const contentType = sniffImageType(head);
+  const contentType = sniffImageType(taken.head);
   if (!contentType)
     throw malformed(
       `${NAME} returned data labelled ${image.inlineData.mimeType ?? 'unlabelled'} that is not an image.`,
     );
-  const { width, height } = imageDimensions(head) ?? nominalSize(request);
+  const { width, height } = imageDimensions(taken.head) ?? nominalSize(request);
   return {
-    bytes,
+    bytes: taken.bytes,
     contentType,
     width,
     height,
     model: findGeminiModel(request.model)?.id ?? request.model,
     seed: null,
     revisedPrompt: null,
-    continuesSpill,
+    continuesSpill: taken.continuesSpill,
     metadata: {
       // Every Gemini image carries Google's invisible SynthID watermark.
       synthid_watermark: true,

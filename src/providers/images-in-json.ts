@@ -1,6 +1,6 @@
 /**
  * Reads a provider's JSON answer whose images are base64 strings — SD WebUI's `images`, Gemini's
- * `inlineData.data` — without ever holding the answer as text. `response.text()` then `JSON.parse` hold the body,
+ * `inlineData.data`, OpenAI's `b64_json` — without ever holding the answer as text. `response.text()` then `JSON.parse` hold the body,
  * its text, the parsed string and then the decoded bytes at once: about five times the image (bench scenario 8:
  * 98 MB for a 2048² SD WebUI image and 346 MB for a 4K Gemini one, of an isolate's 128 MB).
  *
@@ -8,11 +8,12 @@
  * string longer than `inlineLimit` is taken out of the text as it streams: decoded from base64 straight into a
  * buffer that grows in place when the key it belongs to is one of `imageKeys`, skipped when it is not (an
  * img2img answer repeats its inputs under `parameters`). In the text left behind such a string becomes a
- * reference, so the small rest is parsed as usual — by JSON.parse, or by an SDK — and `imageFor` turns a
- * reference back into the bytes. The peak is the decoded image and a few blocks — or, given a spill (the
+ * reference, so the small rest is parsed as usual — by JSON.parse, or by an SDK — and `answerImage` turns a
+ * string of it back into the image. The peak is the decoded image and a few blocks — or, given a spill (the
  * consumer's R2 multipart upload), two parts of it: whole parts are handed on while the body is still arriving.
  */
 
+import { decodeBase64 } from './sniff';
 import { type ImageSpill, SpillError } from './types';
 
 /** What is wrong with an answer whose image strings cannot be read. */
@@ -52,7 +53,7 @@ const encodeReference = (index: number) => `\\u0000image:${index}`;
 const ENCODED_OMITTED = '\\u0000omitted';
 
 /** Which image a string from `text` refers to; null when it is an ordinary string (or a skipped one). */
-export function imageIndex(value: string): number | null {
+function imageIndex(value: string): number | null {
   return value.startsWith(REFERENCE) ? Number(value.slice(REFERENCE.length)) : null;
 }
 
@@ -60,6 +61,25 @@ export function imageIndex(value: string): number | null {
 export function imageFor(value: string, images: readonly Uint8Array[]): Uint8Array | null {
   const index = imageIndex(value);
   return index === null ? null : (images[index] ?? null);
+}
+
+/** An image of an answer: its bytes, and the first bytes of the whole image (its header, for type and size). */
+export interface AnswerImage {
+  /** The image; or, when `continuesSpill`, what came after the parts the spill took. */
+  bytes: Uint8Array;
+  head: Uint8Array;
+  continuesSpill: boolean;
+}
+
+/**
+ * The image a string of the answer stands for: taken out (a reference) or short enough to stay in the text (then
+ * decoded here; throws when it is not base64). Parts went to the spill from the answer's first image taken out;
+ * when that is this one, its bytes continue the spill and its header is the spill's.
+ */
+export function answerImage(value: string, images: readonly Uint8Array[], spill: ImageSpill | undefined): AnswerImage {
+  const bytes = imageFor(value, images) ?? decodeBase64(value);
+  const continuesSpill = Boolean(spill?.written) && imageIndex(value) === 0;
+  return { bytes, head: continuesSpill ? spill!.head! : bytes, continuesSpill };
 }
 
 const QUOTE = 0x22;
@@ -70,45 +90,14 @@ const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0
 const MAX_KEY_BYTES = 256;
 const READ_BLOCK = 1 << 16;
 
-/** A byte buffer that grows by half again when full. */
-class Bytes {
-  data: Uint8Array;
-  length = 0;
-
-  constructor(capacity: number) {
-    this.data = new Uint8Array(capacity);
-  }
-
-  reserve(extra: number): void {
-    if (this.length + extra <= this.data.length) return;
-    const grown = new Uint8Array(Math.max(this.length + extra, Math.ceil(this.data.length * 1.5)));
-    grown.set(this.data.subarray(0, this.length));
-    this.data = grown;
-  }
-
-  push(bytes: Uint8Array): void {
-    this.reserve(bytes.length);
-    this.data.set(bytes, this.length);
-    this.length += bytes.length;
-  }
-
-  pushText(text: string): void {
-    this.push(new TextEncoder().encode(text));
-  }
-
-  view(): Uint8Array {
-    return this.data.subarray(0, this.length);
-  }
-}
-
-/** The largest image taken in: a 4K PNG of noise is 50 MB. */
+/** The largest image (or text) taken in: a 4K PNG of noise is 50 MB. */
 const MAX_IMAGE_BYTES = 256 << 20;
 
 /**
  * Bytes in one resizable ArrayBuffer (ES2024), which grows in place: V8 reserves its address space up front and
  * commits pages as they are used, so growing copies nothing. An answer's length is seldom known (providers send
- * it chunked, or compressed), and growing a fixed buffer by half again left about 35 MB behind for a 12.6 MB
- * image in a measure (the copies until a collection), against 4 MB above the image for this.
+ * it chunked, or compressed): for a 12.6 MB image, a fixed buffer grown by half again peaked at 53 MB in a
+ * measure (the old copies wait for a collection), this at 25 MB, and a buffer of exactly the right size at 21 MB.
  */
 class GrowingBytes {
   private readonly buffer: ArrayBuffer;
@@ -123,8 +112,22 @@ class GrowingBytes {
   reserve(extra: number): void {
     const needed = this.length + extra;
     if (needed <= this.buffer.byteLength) return;
-    if (needed > MAX_IMAGE_BYTES) throw new ImagesInJsonError(`an image is over ${MAX_IMAGE_BYTES >> 20} MiB`);
+    if (needed > MAX_IMAGE_BYTES) throw new ImagesInJsonError(`an answer holds over ${MAX_IMAGE_BYTES >> 20} MiB`);
     this.buffer.resize(Math.min(MAX_IMAGE_BYTES, Math.max(needed, this.buffer.byteLength * 2)));
+  }
+
+  push(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.data.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  pushText(text: string): void {
+    this.push(new TextEncoder().encode(text));
+  }
+
+  view(): Uint8Array {
+    return this.data.subarray(0, this.length);
   }
 
   /** Drops the first `n` bytes, moving the rest to the front. */
@@ -152,8 +155,8 @@ for (const space of [0x20, 0x0a, 0x0d, 0x09]) ALPHABET[space] = SKIP;
 
 /**
  * Base64 bytes in, decoded bytes out, as they arrive; a 4-character group split between blocks waits for the
- * next. Decoded here from bytes to bytes: native decoders (atob, Buffer, setFromBase64) take strings, and a
- * string for every block of a 20 MB answer grew a Worker's heap by 45 MB in a measure, against 9 MB for this
+ * next. Decoded here from bytes to bytes: native decoders (atob, Buffer, setFromBase64) take strings, and with a
+ * string for every block a Worker peaked at 55 MB in a measure on a 16.8 MB answer, against 25 MB for this
  * loop over the same body.
  */
 class Base64Sink {
@@ -263,7 +266,7 @@ type Large = 'image' | 'omit' | 'kept' | null;
 
 /** The scanner between chunks: only strings, escapes and keys are tracked, not the structure. */
 class Scanner {
-  private readonly text = new Bytes(16 << 10);
+  private readonly text = new GrowingBytes(16 << 10);
   private inString = false;
   private escaped = false;
   /** Where the current string's content starts in `text`. */

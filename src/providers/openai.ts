@@ -9,9 +9,9 @@ import * as z from 'zod';
 import { extensionFor } from '../images/storage';
 import { wellFormedEntries } from './discovery';
 import { classifyHttp, classifyThrown, gatewayErrorDetail, redact, viaGateway } from './errors';
-import { fetchTakingImagesOut, ImagesInJsonError, imageFor, imageIndex } from './images-in-json';
+import { type AnswerImage, answerImage, fetchTakingImagesOut, ImagesInJsonError } from './images-in-json';
 import { OPENAI_DEFAULT_MODEL, OPENAI_MODELS } from './openai-models';
-import { decodeBase64, sniffImageType } from './sniff';
+import { sniffImageType } from './sniff';
 import {
   type GeneratedImage,
   type GenerationContext,
@@ -129,16 +129,13 @@ export function fromImagesResponse(
   }
   const { data, size, quality, output_format, background, usage } = parsed.data;
   const image = data[0]!;
-  let bytes: Uint8Array;
+  let read: AnswerImage;
   try {
-    bytes = imageFor(image.b64_json, taken.images) ?? decodeBase64(image.b64_json);
+    read = answerImage(image.b64_json, taken.images, taken.spill);
   } catch {
     throw malformed('an image that is not valid base64');
   }
-  // Parts went to the spill from the answer's first large image; when that is this one, `bytes` is what came
-  // after them and the header is the spill's.
-  const continuesSpill = Boolean(taken.spill?.written) && imageIndex(image.b64_json) === 0;
-  const contentType = sniffImageType(continuesSpill ? taken.spill!.head! : bytes);
+  const contentType = sniffImageType(read.head);
   if (!contentType) throw malformed('bytes that are not a PNG, JPEG, WebP or GIF image');
   // The API reports the size it actually made; trust that over what was asked.
   const [width, height] = parseSize(size) ?? [request.width, request.height];
@@ -149,14 +146,14 @@ export function fromImagesResponse(
   if (usage?.output_tokens !== undefined) metadata.outputTokens = usage.output_tokens;
   if (requestId) metadata.requestId = requestId;
   return {
-    bytes,
+    bytes: read.bytes,
     contentType,
     width,
     height,
     model: request.model,
     seed: null,
     revisedPrompt: image.revised_prompt ?? null,
-    continuesSpill,
+    continuesSpill: read.continuesSpill,
     ...(Object.keys(metadata).length > 0 && { metadata }),
   };
 }

@@ -7,7 +7,13 @@
 import { log } from '../log';
 import { wellFormedEntries } from './discovery';
 import { classifyHttp, redact } from './errors';
-import { type ImagesInJson, ImagesInJsonError, imageFor, imageIndex, readImagesInJson } from './images-in-json';
+import {
+  type AnswerImage,
+  answerImage,
+  type ImagesInJson,
+  ImagesInJsonError,
+  readImagesInJson,
+} from './images-in-json';
 import {
   errorDetail,
   img2imgBody,
@@ -25,7 +31,7 @@ import {
   presetFor,
   SD_WEBUI_FALLBACK_CATALOGUE,
 } from './sd-webui-presets';
-import { decodeBase64, encodeBase64, imageDimensions, sniffImageType } from './sniff';
+import { encodeBase64, imageDimensions, sniffImageType } from './sniff';
 import {
   type GeneratedImage,
   type GenerationContext,
@@ -144,17 +150,13 @@ export class SdWebuiProvider implements ImageProvider {
     // Extensions may append extra images (e.g. ControlNet maps); the generated one comes first.
     const encoded = parsed.data.images?.[0];
     if (!encoded) throw malformed('no image in the answer');
-    let bytes: Uint8Array;
+    let image: AnswerImage;
     try {
-      bytes = imageFor(encoded, answer.images) ?? decodeBase64(encoded);
+      image = answerImage(encoded, answer.images, spill);
     } catch {
       throw malformed('the image is not valid base64');
     }
-    // Parts went to the spill from the first large image of the answer; when that is this one, `bytes` is what
-    // came after them and the header is the spill's.
-    const continuesSpill = Boolean(spill?.written) && imageIndex(encoded) === 0;
-    const head = continuesSpill ? spill!.head! : bytes;
-    const contentType = sniffImageType(head);
+    const contentType = sniffImageType(image.head);
     if (!contentType) throw malformed('the image bytes are not PNG, JPEG, WebP or GIF');
     const info = parseInfo(parsed.data.info);
     // The WebUI silently falls back to the loaded checkpoint when an override names one it lacks.
@@ -169,19 +171,19 @@ export class SdWebuiProvider implements ImageProvider {
         'model_not_found',
       );
     }
-    const size = imageDimensions(head) ?? {
+    const size = imageDimensions(image.head) ?? {
       width: info.width ?? request.width,
       height: info.height ?? request.height,
     };
     return {
-      bytes,
+      bytes: image.bytes,
       contentType,
       ...size,
       model: request.model,
       seed: info.all_seeds?.[0] ?? info.seed ?? request.seed,
       revisedPrompt: info.prompt && info.prompt !== request.prompt ? info.prompt : null,
       metadata: infoMetadata(info, body),
-      continuesSpill,
+      continuesSpill: image.continuesSpill,
     };
   }
 
