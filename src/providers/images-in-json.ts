@@ -98,6 +98,8 @@ const MAX_IMAGE_BYTES = 256 << 20;
  * commits pages as they are used, so growing copies nothing. An answer's length is seldom known (providers send
  * it chunked, or compressed): for a 12.6 MB image, a fixed buffer grown by half again peaked at 53 MB in a
  * measure (the old copies wait for a collection), this at 25 MB, and a buffer of exactly the right size at 21 MB.
+ * https://developer.mozilla.org/docs/Web/JavaScript/Reference/Global_Objects/ArrayBuffer/resize (TypeScript's
+ * lib.es2024.arraybuffer.d.ts declares it; workerd's V8 has it).
  */
 class GrowingBytes {
   private readonly buffer: ArrayBuffer;
