@@ -27,6 +27,8 @@ export const wranglerEnv = {
 export interface BenchDevOptions {
   script: string;
   vars?: Record<string, string>;
+  /** R2 and Cloudflare Images from a storage host in another process (startStorageHost). */
+  storage?: boolean;
 }
 
 /**
@@ -49,23 +51,42 @@ export async function startBenchDev(options: BenchDevOptions): Promise<DevServer
   migrated ??= migratedTemplate();
   const persistDir = await mkdtemp(join(tmpdir(), 'imagegen-bench-'));
   await cp(await migrated, persistDir, { recursive: true });
-  const port = await freePort();
+  const storage = options.storage ? await startStorageHost() : undefined;
+  const vars = { ...options.vars, ...(storage && { BENCH_STORAGE_URL: storage.url }) };
   // The script first: yargs would take a positional after --var as one more value of that array option.
-  const args = [
-    'dev',
-    options.script,
-    '--local',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--persist-to',
-    persistDir,
-  ];
+  const args = ['dev', options.script];
+  for (const [key, value] of Object.entries(vars)) args.push('--var', `${key}:${value}`);
+  try {
+    const server = await startDev(args, persistDir, '/__bench/counters');
+    return {
+      ...server,
+      async stop() {
+        await server.stop();
+        await storage?.stop();
+      },
+    };
+  } catch (error) {
+    await storage?.stop();
+    throw error;
+  }
+}
+
+/**
+ * The storage host (bench/storage-host.ts): R2 and Cloudflare Images in a `wrangler dev` of their own, so that
+ * their local simulations run outside the measured Worker's process.
+ */
+export async function startStorageHost(): Promise<DevServer> {
+  const persistDir = await mkdtemp(join(tmpdir(), 'imagegen-bench-storage-'));
+  return startDev(['dev', '--config', 'bench/storage-host.jsonc'], persistDir, '/ready');
+}
+
+/** `wrangler dev --local` with `args` on a free port, its state in `persistDir` (removed when stopped). */
+async function startDev(args: string[], persistDir: string, readyPath: string): Promise<DevServer> {
+  const port = await freePort();
+  args.push('--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir);
   args.push('--inspector-port', String(await freePort()), '--show-interactive-dev-session=false');
   // Request logging costs the dev server CPU on every request; warnings and errors still show.
   args.push('--log-level', 'warn');
-  for (const [key, value] of Object.entries(options.vars ?? {})) args.push('--var', `${key}:${value}`);
   const child: ChildProcess = spawn(wrangler, args, {
     cwd: root,
     env: wranglerEnv,
@@ -96,7 +117,7 @@ export async function startBenchDev(options: BenchDevOptions): Promise<DevServer
       throw new Error(`wrangler dev did not start:\n${output}`);
     }
     try {
-      if ((await fetch(`${url}/__bench/counters`, { signal: AbortSignal.timeout(2000) })).ok) break;
+      if ((await fetch(`${url}${readyPath}`, { signal: AbortSignal.timeout(2000) })).ok) break;
     } catch {
       // not listening yet
     }

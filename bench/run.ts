@@ -40,6 +40,12 @@ const paths = process.argv
   .find((a) => a.startsWith('--paths='))
   ?.slice('--paths='.length)
   .split(',');
+/**
+ * R2 and Cloudflare Images run in a storage host of their own (bench/storage-host.ts), as on Cloudflare they run
+ * outside the isolate; `--storage=local` simulates them inside the measured Worker's process instead, as plain
+ * `wrangler dev` does.
+ */
+const localStorage = process.argv.includes('--storage=local');
 /** The scenarios that share one server. */
 const SHARED = [1, 2, 3, 4, 5, 7];
 const log = (message: string) => console.error(message);
@@ -73,14 +79,15 @@ async function main(): Promise<number> {
 
   log('== starting the provider fakes');
   const fakes = await startFakes();
-  const startServer = () => startBenchDev({ script: 'bench/worker.ts', vars: fakeProviderVars(fakes) });
+  const startServer = () =>
+    startBenchDev({ script: 'bench/worker.ts', vars: fakeProviderVars(fakes), storage: !localStorage });
   try {
     if (SHARED.some(wanted)) {
       log('== starting wrangler dev --local bench/worker.ts');
       const server = await startServer();
       try {
         const client = new BenchClient(server.url);
-        const ctx: BenchContext = { client, server, quick, log };
+        const ctx: BenchContext = { client, server, quick, log, storageApart: !localStorage };
         const isolate = (await client.counters()).isolate;
         results.push(await guarded(1, 'Generate-to-image latency', () => generateToImage(ctx)));
         results.push(await guarded(2, 'MCP request path', () => requestPath(ctx)));
@@ -97,7 +104,11 @@ async function main(): Promise<number> {
       }
     }
     // A server of its own for each measurement, once the shared one has stopped.
-    results.push(await guarded(8, 'Peak memory per image path', () => peakMemory({ quick, log, startServer, paths })));
+    results.push(
+      await guarded(8, 'Peak memory per image path', () =>
+        peakMemory({ quick, log, startServer, paths, storageApart: !localStorage }),
+      ),
+    );
   } finally {
     await fakes.close();
   }

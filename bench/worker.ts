@@ -14,6 +14,7 @@ import { type CountersSnapshot, emptyTally, ORIGINS, type Origin, type Tally } f
 import { CountingD1 } from './worker/d1';
 import { CountingQueue, countingBatch } from './worker/queues';
 import { countingR2 } from './worker/r2';
+import { remoteImages, remoteR2 } from './worker/remote-storage';
 
 /** The real Worker seen through the platform's handler types, so every argument is passed on. */
 const real: Required<Pick<ExportedHandler<Env, unknown>, 'fetch' | 'queue' | 'scheduled'>> = worker;
@@ -197,13 +198,31 @@ async function benchRoute(request: Request, env: Env): Promise<Response> {
   return Response.json({ error: `no bench route ${route}` }, { status: 404 });
 }
 
+/**
+ * With BENCH_STORAGE_URL set, R2 and Cloudflare Images are the storage host's (bench/storage-host.ts), in
+ * another process: one env per real env, so the Worker's caches keyed by env identity keep working.
+ */
+const withStorage = new WeakMap<Env, Env>();
+function storageOf(env: Env): Env {
+  const url = (env as unknown as Record<string, unknown>).BENCH_STORAGE_URL;
+  if (typeof url !== 'string' || url === '') return env;
+  let remote = withStorage.get(env);
+  if (!remote) {
+    remote = { ...env, IMAGES: remoteR2(url), IMAGE_TRANSFORMS: remoteImages(url) };
+    withStorage.set(env, remote);
+  }
+  return remote;
+}
+
 export default {
-  fetch(request, env, ctx) {
+  fetch(request, raw, ctx) {
+    const env = storageOf(raw);
     if (new URL(request.url).pathname.startsWith('/__bench/')) return benchRoute(request, env);
     return real.fetch(request, instrumentedEnv(env, 'fetch'), ctx);
   },
 
-  queue(batch, env, ctx) {
+  queue(batch, raw, ctx) {
+    const env = storageOf(raw);
     return real.queue(
       countingBatch(batch, () => tallies.queue),
       instrumentedEnv(env, 'queue'),
@@ -211,7 +230,7 @@ export default {
     );
   },
 
-  scheduled(controller, env, ctx) {
-    return real.scheduled(controller, instrumentedEnv(env, 'scheduled'), ctx);
+  scheduled(controller, raw, ctx) {
+    return real.scheduled(controller, instrumentedEnv(storageOf(raw), 'scheduled'), ctx);
   },
 } satisfies ExportedHandler<Env, unknown>;

@@ -7,6 +7,8 @@ export interface BenchContext {
   server: DevServer;
   /** Quick mode (CI): each scenario runs briefly, only to show it completes. */
   quick: boolean;
+  /** Whether R2 and Cloudflare Images run in the storage host (bench/storage-host.ts), apart from the Worker. */
+  storageApart: boolean;
   log: (message: string) => void;
 }
 

@@ -2,7 +2,8 @@
  * Scenario 7: CPU time per invocation, by path, against the Workers Free plan's 10 ms per invocation (HTTP
  * request, queue batch, cron). Each path runs many times in a row while the Worker's runtime process is
  * metered (bench/cpu.ts): the figure is the process CPU per invocation, less its idle rate, an upper bound of
- * the Worker's own CPU time because the local D1, R2 and Queues simulators run in the same process.
+ * the Worker's own CPU time because the local D1 and Queues simulators run in the same process (R2 and
+ * Cloudflare Images run in the storage host, bench/storage-host.ts, unless the run says --storage=local).
  */
 import { noisyPng } from '../../test/fakes/png.ts';
 import { type CpuMeter, cpuMeter, workerProcess } from '../cpu.ts';
@@ -39,6 +40,7 @@ interface Run {
   /** Invocations per quick path. */
   n: number;
   details: Record<string, number>;
+  figures: Figure[];
   record: (name: string, cpuMs: number, target?: boolean) => void;
   /** CPU ms per invocation of a path. */
   per: (path: Path) => Promise<number>;
@@ -133,8 +135,8 @@ async function consumers(run: Run, generateMs: number): Promise<void> {
     run.record(`queue consumer, placeholder ${size}² CPU per image`, perImage);
   }
 
-  // One R2 put (and delete) of such an image, for reference: the local R2 simulator hashes and writes it in
-  // this process, which on Cloudflare is R2's work, not the Worker's.
+  // One R2 put (and delete) of such an image, for reference: sending it to the storage host (or, with
+  // --storage=local, the local R2 simulator hashing and writing it in this process).
   const noisy = new Uint8Array(noisyPng(1024, 1024));
   const kib = Math.round(noisy.length / 1024);
   const puts = ctx.quick ? 1 : 5;
@@ -200,7 +202,10 @@ async function imagePaths(run: Run, jobId: string): Promise<void> {
   );
 }
 
-/** Idle legacy SSE streams: one stream is one invocation for as long as it stays open, so its CPU adds up. */
+/**
+ * Idle legacy SSE streams: one stream is one invocation for as long as it stays open, so its CPU adds up. Then,
+ * on one of them, how long a POST waits for its answer after the idle spell (the loop sleeps until woken).
+ */
 async function idleSse(run: Run): Promise<void> {
   const streams = run.ctx.quick ? 1 : 4;
   const seconds = run.ctx.quick ? 2 : 10;
@@ -210,18 +215,38 @@ async function idleSse(run: Run): Promise<void> {
       fetch(`${run.client.url}/sse`, { signal: c.signal, headers: { Accept: 'text/event-stream' } }),
     ),
   );
-  const draining = opened.map(async (response) => {
-    const reader = response.body!.getReader();
-    for (;;) if ((await reader.read().catch(() => ({ done: true }))).done) return;
+  const received = opened.map(() => '');
+  const draining = opened.map(async (response, i) => {
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      received[i] = `${received[i]}${value ?? ''}`;
+    }
   });
   await new Promise((r) => setTimeout(r, 1000));
   const { cpuMs } = await run.meter.during(() => new Promise((r) => setTimeout(r, seconds * 1000)));
+
+  const endpoint = /event: endpoint\ndata: (\S+)/.exec(received[0]!)?.[1];
+  if (!endpoint) throw new Error('the SSE stream announced no endpoint');
+  const started = performance.now();
+  const posted = await fetch(`${run.client.url}${endpoint}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 'idle-ping', method: 'ping' }),
+  });
+  if (posted.status !== 202) throw new Error(`POST to the SSE session: HTTP ${posted.status}`);
+  while (!received[0]!.includes('"id":"idle-ping"')) await new Promise((r) => setTimeout(r, 1));
+  const answerMs = performance.now() - started;
   for (const c of controllers) c.abort();
   await Promise.all(draining);
   // Per 20 s of an idle stream (the former keep-alive interval; it is 2 s now, see src/sse/session.ts).
   const perInterval = (cpuMs / streams / seconds) * 20;
   run.ctx.log(`  idle SSE stream: ${round(perInterval, 2)} ms CPU per 20 s keep-alive interval`);
   run.record('SSE stream, idle, per 20 s keep-alive CPU', perInterval);
+  run.ctx.log(`  SSE answer after ${seconds} s idle: ${round(answerMs, 1)} ms`);
+  run.details['SSE answer after an idle spell, ms'] = answerMs;
+  run.figures.push(figure(`SSE: a ping's answer on a stream idle for ${seconds} s (wall)`, round(answerMs), 'ms'));
 }
 
 export async function cpuPerInvocation(ctx: BenchContext): Promise<ScenarioResult> {
@@ -236,6 +261,7 @@ export async function cpuPerInvocation(ctx: BenchContext): Promise<ScenarioResul
     meter,
     n,
     details,
+    figures,
     record: (name, cpuMs, target = true) => {
       details[name] = cpuMs;
       figures.push(figure(name, round(cpuMs, 2), 'ms', target ? { op: '<=', value: FREE_PLAN_MS } : undefined));
@@ -271,7 +297,8 @@ export async function cpuPerInvocation(ctx: BenchContext): Promise<ScenarioResul
     figures,
     notes: [
       `CPU of the Worker's workerd process (per-thread schedstat) over ${n} identical invocations in a row, ` +
-        'less its idle rate: an upper bound, since the local D1, R2 and Queues simulators run in that process; ' +
+        'less its idle rate: an upper bound, since the local D1 and Queues simulators run in that process ' +
+        `(${ctx.storageApart ? 'R2 and Images in the storage host, another process' : 'and R2 and Images too: --storage=local'}); ` +
         "target: the Free plan's 10 ms per invocation",
     ],
     details,

@@ -22,6 +22,8 @@ export interface MemoryContext {
   log: (message: string) => void;
   /** A fresh bench dev server (with the provider fakes' settings). */
   startServer: () => Promise<DevServer>;
+  /** Whether R2 and Cloudflare Images run in a storage host apart from the measured process. */
+  storageApart: boolean;
   /** Only the paths whose names hold one of these (for working on one figure). */
   paths?: readonly string[] | undefined;
 }
@@ -91,9 +93,14 @@ export async function peakMemory(ctx: MemoryContext): Promise<ScenarioResult> {
       "/proc/<pid>/clear_refs, the one operation run, VmHWM read: the figure is VmHWM − VmRSS of the Worker's " +
       'workerd, in MiB, which counts its JavaScript heap and WebAssembly memory alike; budget 64 MB of the ' +
       "isolate's 128 MB",
-    'an upper bound: the local D1, R2 and Queues simulators run inside the same workerd process (storing an ' +
-      "image there is R2's work, not the isolate's); memory that readying the inputs freed but still holds can be " +
-      'reused by the operation unseen',
+    ctx.storageApart
+      ? 'R2 and Cloudflare Images from a storage host in another `wrangler dev` (bench/storage-host.ts), reached ' +
+        'over HTTP with bodies streamed, as on Cloudflare they are services outside the isolate; the local D1 and ' +
+        'Queues simulators still run in the measured process. Memory that readying the inputs freed but still ' +
+        'holds can be reused by the operation unseen'
+      : 'an upper bound: the local D1, R2, Queues and Images simulators run inside the same workerd process ' +
+        "(storing an image there is R2's work, not the isolate's); memory that readying the inputs freed but " +
+        'still holds can be reused by the operation unseen',
     `stored sources are photo-like PNGs (gradients and noise: ${sources.join(', ')}); provider answers are the ` +
       "fakes' noise PNGs (FAKE:noisy, 3 bytes a pixel, the worst case); edit uploads get the fakes' flat answers",
     `${ok} of ${Object.keys(details).length} operations did the work${outcomes.length ? '; the others:' : ''}`,
