@@ -19,6 +19,10 @@ export default defineConfig({
                 // Several test subjects share the server, which turns the limiter on; test/worker/limits.test.ts
                 // turns it back on for its own requests.
                 RATE_LIMIT: 'off',
+                // A POST delivered to an open SSE stream wakes its loop by settling a promise the stream's request
+                // awaits. workerd runs that across requests (wrangler dev, test/e2e), but in this pool, whose
+                // requests come through the test's own context, it ends the stream; POSTs go through D1 here.
+                SSE_FAST_PATH: 'false',
                 ...inject('providerVars'),
               },
             },

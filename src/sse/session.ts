@@ -4,11 +4,13 @@
  * isolate) and from the D1 mailbox (when it landed elsewhere), keeps the stream alive, and ends the stream
  * at its lifetime cap once no request is in flight; the client then reconnects and gets a new session.
  *
- * workerd does not let one request settle a promise that another request awaits, so a POST cannot wake
- * this loop directly: the loop looks at the in-memory inbox on a timer of its own instead, and reads D1 on a
- * slower schedule. Both start fast after each message and slow down while the session is idle: every wake-up
- * costs CPU, and an open stream is one invocation whose CPU adds up for as long as it lasts (`npm run bench`,
- * scenario 7, measured 20 ms ticks at over 100 ms of CPU per idle 20 s).
+ * Between those, the loop sleeps: a POST that lands in this isolate wakes it by settling the promise it
+ * sleeps on. workerd runs a continuation in the request that created the promise, even when another request
+ * settled it (cloudflare/workerd#2719, "Patch v8 to support promise cross-context resolution"); the stream's
+ * request is alive meanwhile, held by its timer. Otherwise it wakes only for the D1 mailbox (sooner after
+ * activity, slower while idle) and the keep-alive: every wake-up costs CPU, and an open stream is one
+ * invocation whose CPU adds up for as long as it lasts (`npm run bench`, scenario 7: a 20 ms timer cost over
+ * 100 ms of CPU per idle 20 s, a 250 ms one 23–38 ms).
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { log } from '../log';
@@ -18,6 +20,8 @@ import type { SseServerTransport } from './transport';
 interface LiveSession {
   subject: string;
   inbox: JSONRPCMessage[];
+  /** Ends the loop's current sleep. */
+  wake: () => void;
 }
 
 /** Streams held by this isolate. Only a shortcut: every session also exists in D1. */
@@ -28,6 +32,7 @@ export function deliverLocally(sessionId: string, subject: string, message: JSON
   const session = live.get(sessionId);
   if (!session || session.subject !== subject) return false;
   session.inbox.push(message);
+  session.wake();
   return true;
 }
 
@@ -39,34 +44,30 @@ export interface SessionOptions {
   /** After the cap, how long to wait for in-flight requests before closing anyway. */
   drainMs?: number;
   keepAliveMs?: number;
-  /** How often the in-memory inbox is looked at: first after activity, growing by half each idle tick up to max. */
-  tickMs?: number | { first: number; max: number };
   /** D1 mailbox reads: first interval after activity, growing by half each time up to max. */
   pollMs?: { first: number; max: number };
 }
-
-/**
- * 20 ms after a message, up to 250 ms when idle: a message posted to this isolate waits at most a quarter of a
- * second after a quiet spell, and an idle stream wakes 4 times a second instead of 50.
- */
-const TICKS = { first: 20, max: 250 };
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function runSession(options: SessionOptions): Promise<void> {
   const { transport, mailbox } = options;
   const id = transport.sessionId;
   const { first, max } = options.pollMs ?? { first: 100, max: 2000 };
-  const ticks =
-    typeof options.tickMs === 'number' ? { first: options.tickMs, max: options.tickMs } : (options.tickMs ?? TICKS);
-  let tickDelay = ticks.first;
   // A keep-alive is also how the loop learns that the client has gone: the runtime may not say so until a
   // write fails, which takes the second write after the connection dropped (measured under wrangler dev with a
-  // client killed mid-stream: 38 s at a 20 s interval, 2.4 s at 2 s). The loop wakes several times a second
-  // anyway, so a comment line every 2 s costs a few bytes, and a stream ends within seconds of its client.
+  // client killed mid-stream: 38 s at a 20 s interval, 2.4 s at 2 s). The loop wakes every 2 s for the D1
+  // mailbox anyway, so a comment line as often costs a few bytes, and a stream ends within seconds of its client.
   const keepAliveMs = options.keepAliveMs ?? 2_000;
-  const session: LiveSession = { subject: options.subject, inbox: [] };
+  let wake: (() => void) | undefined;
+  const session: LiveSession = {
+    subject: options.subject,
+    inbox: [],
+    wake() {
+      wake?.();
+    },
+  };
   live.set(id, session);
+  // Past the cap, the loop waits for the last answer; and it ends as soon as the stream does.
+  transport.onchange = session.wake;
 
   const started = Date.now();
   const capAt = started + options.maxStreamMs;
@@ -93,9 +94,6 @@ export async function runSession(options: SessionOptions): Promise<void> {
       if (messages.length > 0) {
         pollDelay = first;
         nextPoll = Math.min(nextPoll, now + first);
-        tickDelay = ticks.first;
-      } else {
-        tickDelay = Math.min(ticks.max, Math.round(tickDelay * 1.5));
       }
 
       if ((now >= capAt && transport.inFlight.size === 0) || now >= hardStopAt) break;
@@ -103,7 +101,21 @@ export async function runSession(options: SessionOptions): Promise<void> {
         if (!transport.write(':\n\n')) break;
         lastWrite = now;
       }
-      await sleep(tickDelay);
+      if (session.inbox.length > 0) continue;
+      const until = Math.min(nextPoll, lastWrite + keepAliveMs, now >= capAt ? hardStopAt : capAt);
+      // Two promises raced, not one settled by either: should a wake-up from another request not reach this
+      // one, the timer still does. The timer is cleared here, in this request.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => {
+          wake = resolve;
+        }),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, Math.max(0, until - now));
+        }),
+      ]);
+      clearTimeout(timer);
+      wake = undefined;
     }
   } finally {
     live.delete(id);

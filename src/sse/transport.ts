@@ -14,6 +14,8 @@ export class SseServerTransport implements Transport {
   readonly readable: ReadableStream<Uint8Array>;
   /** Ids of requests received and not yet answered, so a closing stream can wait for them. */
   readonly inFlight = new Set<string | number>();
+  /** Called when a request in flight is answered and when the stream closes: what the session loop waits for. */
+  onchange?: () => void;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private closed = false;
 
@@ -46,10 +48,11 @@ export class SseServerTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
-    if ('id' in message && !('method' in message) && message.id !== undefined) this.inFlight.delete(message.id);
-    if (!this.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`)) {
-      throw new Error('The SSE stream is closed.');
-    }
+    const answered =
+      'id' in message && !('method' in message) && message.id !== undefined && this.inFlight.delete(message.id);
+    const written = this.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    if (answered) this.onchange?.();
+    if (!written) throw new Error('The SSE stream is closed.');
   }
 
   get isClosed(): boolean {
@@ -70,5 +73,6 @@ export class SseServerTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     this.onclose?.();
+    this.onchange?.();
   }
 }

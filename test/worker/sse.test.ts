@@ -147,7 +147,7 @@ describe('SSE session lifetime', () => {
     transport.onmessage = (m) => received.push(m);
     transport.deliver({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
 
-    const session = runSession({ transport, mailbox, subject: 'alice', maxStreamMs: 0, drainMs: 30_000, tickMs: 5 });
+    const session = runSession({ transport, mailbox, subject: 'alice', maxStreamMs: 0, drainMs: 30_000 });
     await new Promise((r) => setTimeout(r, 50));
     expect(transport.isClosed).toBe(false); // request 1 is still unanswered
     await transport.send({ jsonrpc: '2.0', id: 1, result: {} });
