@@ -41,13 +41,13 @@ const paths = process.argv
   ?.slice('--paths='.length)
   .split(',');
 /**
- * R2 and Cloudflare Images run in a storage host of their own (bench/storage-host.ts), as on Cloudflare they run
- * outside the isolate; `--storage=local` simulates them inside the measured Worker's process instead, as plain
- * `wrangler dev` does.
+ * For scenarios 7 and 8, R2 and Cloudflare Images run in a storage host of their own (bench/storage-host.ts), as
+ * on Cloudflare they run outside the isolate; `--storage=local` simulates them inside the measured Worker's
+ * process instead, as plain `wrangler dev` does (and as scenarios 1–5 always run).
  */
 const localStorage = process.argv.includes('--storage=local');
 /** The scenarios that share one server. */
-const SHARED = [1, 2, 3, 4, 5, 7];
+const SHARED = [1, 2, 3, 4, 5];
 const log = (message: string) => console.error(message);
 
 async function guarded(
@@ -79,34 +79,46 @@ async function main(): Promise<number> {
 
   log('== starting the provider fakes');
   const fakes = await startFakes();
-  const startServer = () =>
-    startBenchDev({ script: 'bench/worker.ts', vars: fakeProviderVars(fakes), storage: !localStorage });
+  const startServer = (storage: boolean) =>
+    startBenchDev({ script: 'bench/worker.ts', vars: fakeProviderVars(fakes), storage });
+  // Scenarios on one server, with a check that the Worker was not reloaded meanwhile (wrangler dev reloads it
+  // when a source file changes, which restarts the counts mid-run).
+  const onServer = async (storage: boolean, scenarios: (ctx: BenchContext) => Promise<void>) => {
+    const server = await startServer(storage);
+    try {
+      const client = new BenchClient(server.url);
+      const isolate = (await client.counters()).isolate;
+      await scenarios({ client, server, quick, log, storageApart: storage });
+      if ((await client.counters()).isolate !== isolate) {
+        warnings.push('the Worker was reloaded during the run (a source file changed); counts may be incomplete');
+      }
+    } finally {
+      await server.stop();
+    }
+  };
   try {
+    // Latency, throughput and counts as `wrangler dev` serves them, every binding simulated in its process.
     if (SHARED.some(wanted)) {
       log('== starting wrangler dev --local bench/worker.ts');
-      const server = await startServer();
-      try {
-        const client = new BenchClient(server.url);
-        const ctx: BenchContext = { client, server, quick, log, storageApart: !localStorage };
-        const isolate = (await client.counters()).isolate;
+      await onServer(false, async (ctx) => {
         results.push(await guarded(1, 'Generate-to-image latency', () => generateToImage(ctx)));
         results.push(await guarded(2, 'MCP request path', () => requestPath(ctx)));
         results.push(await guarded(3, 'Throughput', () => throughput(ctx)));
         results.push(await guarded(4, 'Transforms (photon vs sharp)', () => transforms(ctx)));
         results.push(await guarded(5, 'Platform footprint per image', () => footprint(ctx)));
+      });
+    }
+    // CPU and memory of the Worker's process, with R2 and Cloudflare Images outside it as on Cloudflare.
+    if (wanted(7)) {
+      log(`== starting wrangler dev --local bench/worker.ts${localStorage ? '' : ' and its storage host'}`);
+      await onServer(!localStorage, async (ctx) => {
         results.push(await guarded(7, 'CPU per invocation', () => cpuPerInvocation(ctx)));
-        // wrangler dev reloads the Worker when a source file changes, which restarts the counts mid-run.
-        if ((await client.counters()).isolate !== isolate) {
-          warnings.push('the Worker was reloaded during the run (a source file changed); counts may be incomplete');
-        }
-      } finally {
-        await server.stop();
-      }
+      });
     }
     // A server of its own for each measurement, once the shared one has stopped.
     results.push(
       await guarded(8, 'Peak memory per image path', () =>
-        peakMemory({ quick, log, startServer, paths, storageApart: !localStorage }),
+        peakMemory({ quick, log, startServer: () => startServer(!localStorage), paths, storageApart: !localStorage }),
       ),
     );
   } finally {
