@@ -5,7 +5,7 @@
  * isolate. Each route is one binding call; bodies stream through.
  */
 import type { RemoteImagesRequest } from './worker/remote-storage';
-import { fromWire, STORAGE_HEADER, type WireValue, wireObject } from './worker/storage-wire';
+import { fromHeader, fromWire, STORAGE_HEADER, toHeader, type WireValue, wireObject } from './worker/storage-wire';
 
 interface HostEnv {
   IMAGES: R2Bucket;
@@ -28,7 +28,9 @@ const orNull = (object: R2Object | null) => Response.json(object ? wireObject(ob
 
 async function r2(route: string, request: Request, bucket: R2Bucket): Promise<Response> {
   const body = request.method === 'PUT';
-  const ask = (body ? JSON.parse(request.headers.get(STORAGE_HEADER) ?? '{}') : await request.json()) as KeyRequest;
+  const ask = body
+    ? fromHeader<KeyRequest>(request.headers.get(STORAGE_HEADER), {} as KeyRequest)
+    : await request.json<KeyRequest>();
   const onlyIf = fromWire(ask.onlyIf) as R2Conditional | Headers | undefined;
   const httpMetadata = fromWire(ask.httpMetadata) as R2HTTPMetadata | Headers | undefined;
   switch (route) {
@@ -37,9 +39,9 @@ async function r2(route: string, request: Request, bucket: R2Bucket): Promise<Re
     case 'get': {
       const range = ask.range && ('headers' in ask.range || 'fields' in ask.range) ? fromWire(ask.range) : ask.range;
       const object = await bucket.get(ask.key, { onlyIf, range: range as R2Range | Headers | undefined });
-      if (!object) return new Response(null, { headers: { [STORAGE_HEADER]: 'null' } });
+      if (!object) return new Response(null, { headers: { [STORAGE_HEADER]: toHeader(null) } });
       const hasBody = 'body' in object;
-      const headers = { [STORAGE_HEADER]: JSON.stringify(wireObject(object, hasBody)) };
+      const headers = { [STORAGE_HEADER]: toHeader(wireObject(object, hasBody)) };
       return new Response(hasBody ? object.body : null, { headers });
     }
     case 'put':
@@ -72,7 +74,7 @@ async function r2(route: string, request: Request, bucket: R2Bucket): Promise<Re
 }
 
 async function images(route: string, request: Request, binding: ImagesBinding): Promise<Response> {
-  const ask = JSON.parse(request.headers.get(STORAGE_HEADER) ?? '{}') as RemoteImagesRequest;
+  const ask = fromHeader<RemoteImagesRequest>(request.headers.get(STORAGE_HEADER), {} as RemoteImagesRequest);
   if (!request.body) return new Response('no image body', { status: 400 });
   if (route === 'info') return Response.json(await binding.info(request.body, ask.input));
   let chain = binding.input(request.body, ask.input);

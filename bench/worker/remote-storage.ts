@@ -7,7 +7,7 @@
  * D1 stays in the Worker's process: a query over HTTP costs this process about as much CPU as the simulator
  * does (0.6 against 0.7 ms a round trip, measured).
  */
-import { STORAGE_HEADER, toWire, type WireObject } from './storage-wire';
+import { fromHeader, STORAGE_HEADER, toHeader, toWire, type WireObject } from './storage-wire';
 
 async function failed(response: Response, what: string): Promise<never> {
   throw new Error(`storage host, ${what}: HTTP ${response.status} ${await response.text()}`);
@@ -63,7 +63,7 @@ export function remoteR2(base: string): R2Bucket {
     const init: RequestInit =
       body === undefined
         ? { method: 'POST', body: JSON.stringify(request) }
-        : { method: 'PUT', body, headers: { [STORAGE_HEADER]: JSON.stringify(request) } };
+        : { method: 'PUT', body, headers: { [STORAGE_HEADER]: toHeader(request) } };
     const response = await fetch(`${base}/r2/${path}`, init);
     if (!response.ok) await failed(response, path);
     return response;
@@ -95,13 +95,13 @@ export function remoteR2(base: string): R2Bucket {
         range: options?.range instanceof Headers ? toWire(options.range) : options?.range,
       };
       const response = await call('get', request);
-      const wire = JSON.parse(response.headers.get(STORAGE_HEADER) ?? 'null') as WireObject | null;
+      const wire = fromHeader<WireObject | null>(response.headers.get(STORAGE_HEADER), null);
       if (!wire) return null;
       if (!wire.body) {
         await response.body?.cancel();
         return objectOf(wire);
       }
-      return objectOf(wire, response.body);
+      return objectOf(wire, response.body ?? new ReadableStream({ start: (c) => c.close() }));
     },
     async put(key: string, value: BodyInit | null, options?: R2PutOptions) {
       const { onlyIf, httpMetadata, ...rest } = options ?? {};
@@ -149,7 +149,7 @@ export function remoteImages(base: string): ImagesBinding {
         const response = await fetch(`${base}/images/output`, {
           method: 'POST',
           body: stream,
-          headers: { [STORAGE_HEADER]: JSON.stringify(request) },
+          headers: { [STORAGE_HEADER]: toHeader(request) },
         });
         if (!response.ok) throw new Error(`Cloudflare Images (bench storage host): ${await response.text()}`);
         const contentType = response.headers.get('content-type') ?? '';
@@ -167,7 +167,7 @@ export function remoteImages(base: string): ImagesBinding {
       const response = await fetch(`${base}/images/info`, {
         method: 'POST',
         body: stream,
-        headers: { [STORAGE_HEADER]: JSON.stringify({ input }) },
+        headers: { [STORAGE_HEADER]: toHeader({ input }) },
       });
       if (!response.ok) throw new Error(`Cloudflare Images (bench storage host): ${await response.text()}`);
       return response.json<ImageInfoResponse>();

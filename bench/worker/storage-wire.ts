@@ -1,10 +1,15 @@
 /**
  * What the bench build's remote storage (remote-storage.ts) and the storage host (bench/storage-host.ts) send
  * each other: R2 objects and options as JSON, with their Dates and Headers spelled out. A request's JSON rides
- * in the `x-storage` header when its body is image bytes.
+ * in the `x-storage` header (percent-encoded) when its body is image bytes.
  */
 
 export const STORAGE_HEADER = 'x-storage';
+
+/** JSON for the header, percent-encoded: custom metadata holds prompts, and header values are not UTF-8. */
+export const toHeader = (value: unknown): string => encodeURIComponent(JSON.stringify(value));
+export const fromHeader = <T>(header: string | null, fallback: T): T =>
+  header === null ? fallback : (JSON.parse(decodeURIComponent(header)) as T);
 
 export interface WireObject {
   key: string;

@@ -6,8 +6,10 @@
  *
  * Between those, the loop sleeps: a POST that lands in this isolate wakes it by settling the promise it
  * sleeps on. workerd runs a continuation in the request that created the promise, even when another request
- * settled it (cloudflare/workerd#2719, "Patch v8 to support promise cross-context resolution"); the stream's
- * request is alive meanwhile, held by its timer. Otherwise it wakes only for the D1 mailbox (sooner after
+ * settled it (cloudflare/workerd#2719; compatibility flag handle_cross_request_promise_resolution, on from
+ * compatibility date 2024-10-14, which wrangler.jsonc's date is past); the stream's request is alive
+ * meanwhile, held by its timer. Without that flag the continuation would run in the POST's request, which
+ * cannot write to this stream: SSE_FAST_PATH=false then sends every POST through the D1 mailbox. Otherwise it wakes only for the D1 mailbox (sooner after
  * activity, slower while idle) and the keep-alive: every wake-up costs CPU, and an open stream is one
  * invocation whose CPU adds up for as long as it lasts (`npm run bench`, scenario 7: a 20 ms timer cost over
  * 100 ms of CPU per idle 20 s, a 250 ms one 23–38 ms).
@@ -96,15 +98,17 @@ export async function runSession(options: SessionOptions): Promise<void> {
         nextPoll = Math.min(nextPoll, now + first);
       }
 
-      if ((now >= capAt && transport.inFlight.size === 0) || now >= hardStopAt) break;
+      // Past the cap, a message that arrived while the mailbox was read is still delivered (and answered) first.
+      const drained = transport.inFlight.size === 0 && session.inbox.length === 0;
+      if ((now >= capAt && drained) || now >= hardStopAt) break;
       if (now - lastWrite >= keepAliveMs) {
         if (!transport.write(':\n\n')) break;
         lastWrite = now;
       }
-      if (session.inbox.length > 0) continue;
+      // What happened while the mailbox was read: a message, or the stream's end (no sleep to cut short then).
+      if (session.inbox.length > 0 || transport.isClosed) continue;
       const until = Math.min(nextPoll, lastWrite + keepAliveMs, now >= capAt ? hardStopAt : capAt);
-      // Two promises raced, not one settled by either: should a wake-up from another request not reach this
-      // one, the timer still does. The timer is cleared here, in this request.
+      // The timer is cleared here, in this request; a POST's request only settles the wake-up promise.
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
         new Promise<void>((resolve) => {

@@ -45,6 +45,12 @@ export class SseServerTransport implements Transport {
   deliver(message: JSONRPCMessage): void {
     if ('method' in message && 'id' in message) this.inFlight.add(message.id);
     this.onmessage?.(message);
+    // A cancelled request gets no answer (the SDK drops it), so the stream stops waiting for one.
+    if ('method' in message && message.method === 'notifications/cancelled' && !('id' in message)) {
+      const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId;
+      if ((typeof requestId === 'string' || typeof requestId === 'number') && this.inFlight.delete(requestId))
+        this.onchange?.();
+    }
   }
 
   async send(message: JSONRPCMessage): Promise<void> {

@@ -158,6 +158,25 @@ describe('SSE session lifetime', () => {
   });
 });
 
+describe('SSE session drain', () => {
+  it('past the cap, stops waiting for a request the client cancelled', async () => {
+    const { SseServerTransport } = await import('../../src/sse/transport');
+    const { runSession } = await import('../../src/sse/session');
+    const mailbox = new SseMailbox(env.DB);
+    const transport = new SseServerTransport(crypto.randomUUID());
+    await mailbox.open(transport.sessionId, 'alice', Date.now() + 60_000);
+    transport.deliver({ jsonrpc: '2.0', id: 'slow', method: 'tools/list' });
+
+    // The drain outlasts the test's timeout: only the cancellation can end the session in time.
+    const session = runSession({ transport, mailbox, subject: 'alice', maxStreamMs: 0, drainMs: 120_000 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(transport.isClosed).toBe(false);
+    transport.deliver({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'slow' } });
+    await session;
+    expect(transport.isClosed).toBe(true);
+  });
+});
+
 describe('SSE mailbox sweep', () => {
   it('drops expired sessions and their undelivered messages', async () => {
     const mailbox = new SseMailbox(env.DB);
