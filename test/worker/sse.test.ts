@@ -136,19 +136,24 @@ describe('legacy SSE transport', () => {
   });
 });
 
+/** A session past its cap from the start (maxStreamMs 0), with request `id` delivered and not yet answered. */
+async function sessionAtCap(id: string | number, drainMs: number) {
+  const { SseServerTransport } = await import('../../src/sse/transport');
+  const { runSession } = await import('../../src/sse/session');
+  const mailbox = new SseMailbox(env.DB);
+  const transport = new SseServerTransport(crypto.randomUUID());
+  await mailbox.open(transport.sessionId, 'alice', Date.now() + 60_000);
+  const received: unknown[] = [];
+  transport.onmessage = (m) => received.push(m);
+  transport.deliver({ jsonrpc: '2.0', id, method: 'tools/list' });
+  const session = runSession({ transport, mailbox, subject: 'alice', maxStreamMs: 0, drainMs });
+  await new Promise((r) => setTimeout(r, 50));
+  return { transport, mailbox, received, session };
+}
+
 describe('SSE session lifetime', () => {
   it('at the cap, waits for requests in flight, then closes the stream and forgets the session', async () => {
-    const { SseServerTransport } = await import('../../src/sse/transport');
-    const { runSession } = await import('../../src/sse/session');
-    const mailbox = new SseMailbox(env.DB);
-    const transport = new SseServerTransport(crypto.randomUUID());
-    await mailbox.open(transport.sessionId, 'alice', Date.now() + 60_000);
-    const received: unknown[] = [];
-    transport.onmessage = (m) => received.push(m);
-    transport.deliver({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
-
-    const session = runSession({ transport, mailbox, subject: 'alice', maxStreamMs: 0, drainMs: 30_000 });
-    await new Promise((r) => setTimeout(r, 50));
+    const { transport, mailbox, received, session } = await sessionAtCap(1, 30_000);
     expect(transport.isClosed).toBe(false); // request 1 is still unanswered
     await transport.send({ jsonrpc: '2.0', id: 1, result: {} });
     await session;
@@ -156,20 +161,10 @@ describe('SSE session lifetime', () => {
     expect(await mailbox.exists(transport.sessionId, 'alice', Date.now())).toBe(false);
     expect(received).toHaveLength(1);
   });
-});
 
-describe('SSE session drain', () => {
   it('past the cap, stops waiting for a request the client cancelled', async () => {
-    const { SseServerTransport } = await import('../../src/sse/transport');
-    const { runSession } = await import('../../src/sse/session');
-    const mailbox = new SseMailbox(env.DB);
-    const transport = new SseServerTransport(crypto.randomUUID());
-    await mailbox.open(transport.sessionId, 'alice', Date.now() + 60_000);
-    transport.deliver({ jsonrpc: '2.0', id: 'slow', method: 'tools/list' });
-
     // The drain outlasts the test's timeout: only the cancellation can end the session in time.
-    const session = runSession({ transport, mailbox, subject: 'alice', maxStreamMs: 0, drainMs: 120_000 });
-    await new Promise((r) => setTimeout(r, 50));
+    const { transport, session } = await sessionAtCap('slow', 120_000);
     expect(transport.isClosed).toBe(false);
     transport.deliver({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'slow' } });
     await session;
