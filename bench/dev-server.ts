@@ -47,7 +47,25 @@ async function migratedTemplate(): Promise<string> {
   return dir;
 }
 
-export async function startBenchDev(options: BenchDevOptions): Promise<DevServer> {
+/**
+ * A port found free can be taken by another process before wrangler binds it: a start refused for that alone
+ * is made again from the beginning (fresh state, new ports).
+ */
+async function retriedOnTakenPort(start: () => Promise<DevServer>): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (!(error instanceof Error && error.message.includes('Address already in use')) || attempt >= 3) throw error;
+    }
+  }
+}
+
+export function startBenchDev(options: BenchDevOptions): Promise<DevServer> {
+  return retriedOnTakenPort(() => startBenchDevOnce(options));
+}
+
+async function startBenchDevOnce(options: BenchDevOptions): Promise<DevServer> {
   migrated ??= migratedTemplate();
   const persistDir = await mkdtemp(join(tmpdir(), 'imagegen-bench-'));
   await cp(await migrated, persistDir, { recursive: true });
@@ -75,9 +93,11 @@ export async function startBenchDev(options: BenchDevOptions): Promise<DevServer
  * The storage host (bench/storage-host.ts): R2 and Cloudflare Images in a `wrangler dev` of their own, so that
  * their local simulations run outside the measured Worker's process.
  */
-export async function startStorageHost(): Promise<DevServer> {
-  const persistDir = await mkdtemp(join(tmpdir(), 'imagegen-bench-storage-'));
-  return startDev(['dev', '--config', 'bench/storage-host.jsonc'], persistDir, '/ready');
+export function startStorageHost(): Promise<DevServer> {
+  return retriedOnTakenPort(async () => {
+    const persistDir = await mkdtemp(join(tmpdir(), 'imagegen-bench-storage-'));
+    return startDev(['dev', '--config', 'bench/storage-host.jsonc'], persistDir, '/ready');
+  });
 }
 
 /** `wrangler dev --local` with `args` on a free port, its state in `persistDir` (removed when stopped). */

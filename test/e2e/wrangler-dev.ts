@@ -71,6 +71,44 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
       env,
     });
   }
+  // freePort's port is free when asked, not necessarily when wrangler binds it: another process may take it
+  // in between (seen once in CI), so a start refused for that alone is tried again on new ports.
+  let started: Launched | undefined;
+  for (let attempt = 1; !started; attempt++) {
+    try {
+      started = await launch(env, persistDir, options);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt >= 3) throw error;
+    }
+  }
+  const { child, url } = started;
+  const output = started.output;
+  return {
+    url,
+    persistDir,
+    output,
+    stop: async () => {
+      if (child.exitCode === null && child.pid) {
+        const exited = new Promise((r) => child.once('exit', r));
+        process.kill(-child.pid, 'SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+      }
+      if (ownsState) await rm(persistDir, { recursive: true, force: true });
+    },
+  };
+}
+
+class PortTaken extends Error {}
+
+interface Launched {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+/** One `wrangler dev` on fresh ports, once /health answers. */
+async function launch(env: NodeJS.ProcessEnv, persistDir: string, options: DevOptions): Promise<Launched> {
   const port = await freePort();
   const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir];
   args.push('--inspector-port', String(await freePort()), '--show-interactive-dev-session=false');
@@ -91,7 +129,10 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
+    if (child.exitCode !== null) {
+      const why = `wrangler dev exited early:\n${output}`;
+      throw output.includes('Address already in use') ? new PortTaken(why) : new Error(why);
+    }
     try {
       const response = await fetch(`${url}/health`);
       if (response.ok) break;
@@ -101,18 +142,5 @@ export async function startDev(options: DevOptions = {}): Promise<DevServer> {
     if (Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 250));
   }
-  return {
-    url,
-    persistDir,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode === null && child.pid) {
-        const exited = new Promise((r) => child.once('exit', r));
-        process.kill(-child.pid, 'SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-      }
-      if (ownsState) await rm(persistDir, { recursive: true, force: true });
-    },
-  };
+  return { child, url, output: () => output };
 }
