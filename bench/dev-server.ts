@@ -1,28 +1,17 @@
 /**
  * Starts the bench build (bench/worker.ts) with `wrangler dev --local` on a free loopback port, with fresh
- * state. It mirrors startDev in test/e2e/wrangler-dev.ts, whose only missing piece is the script path
- * (the positional that overrides wrangler.jsonc's `main`): once startDev takes a `script` option this
- * file can become a call to it.
+ * state, through test/e2e/wrangler-dev.ts's launchDev (this adds the script path, the positional that
+ * overrides wrangler.jsonc's `main`, a migrated state shared by every server of a run, and the storage host).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type DevServer, freePort } from '../test/e2e/wrangler-dev.ts';
+import { type DevServer, launchDev, root, wrangler, wranglerEnv } from '../test/e2e/wrangler-dev.ts';
 
-export const root = new URL('../', import.meta.url).pathname;
-export const wrangler = join(root, 'node_modules/.bin/wrangler');
-
-/** No network here: skip metrics and the Request.cf sample, which would only time out. */
-export const wranglerEnv = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: 'false',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  NO_COLOR: '1',
-  FORCE_COLOR: '0',
-};
+export { root, wrangler, wranglerEnv };
 
 export interface BenchDevOptions {
   script: string;
@@ -47,25 +36,7 @@ async function migratedTemplate(): Promise<string> {
   return dir;
 }
 
-/**
- * A port found free can be taken by another process before wrangler binds it: a start refused for that alone
- * is made again from the beginning (fresh state, new ports).
- */
-async function retriedOnTakenPort(start: () => Promise<DevServer>): Promise<DevServer> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await start();
-    } catch (error) {
-      if (!(error instanceof Error && error.message.includes('Address already in use')) || attempt >= 3) throw error;
-    }
-  }
-}
-
-export function startBenchDev(options: BenchDevOptions): Promise<DevServer> {
-  return retriedOnTakenPort(() => startBenchDevOnce(options));
-}
-
-async function startBenchDevOnce(options: BenchDevOptions): Promise<DevServer> {
+export async function startBenchDev(options: BenchDevOptions): Promise<DevServer> {
   migrated ??= migratedTemplate();
   const persistDir = await mkdtemp(join(tmpdir(), 'imagegen-bench-'));
   await cp(await migrated, persistDir, { recursive: true });
@@ -93,59 +64,27 @@ async function startBenchDevOnce(options: BenchDevOptions): Promise<DevServer> {
  * The storage host (bench/storage-host.ts): R2 and Cloudflare Images in a `wrangler dev` of their own, so that
  * their local simulations run outside the measured Worker's process.
  */
-export function startStorageHost(): Promise<DevServer> {
-  return retriedOnTakenPort(async () => {
-    const persistDir = await mkdtemp(join(tmpdir(), 'imagegen-bench-storage-'));
-    return startDev(['dev', '--config', 'bench/storage-host.jsonc'], persistDir, '/ready');
-  });
+export async function startStorageHost(): Promise<DevServer> {
+  const persistDir = await mkdtemp(join(tmpdir(), 'imagegen-bench-storage-'));
+  return startDev(['dev', '--config', 'bench/storage-host.jsonc'], persistDir, '/ready');
 }
 
-/** `wrangler dev --local` with `args` on a free port, its state in `persistDir` (removed when stopped). */
+/** `wrangler dev --local` with `args` (see launchDev), its state in `persistDir`, removed when stopped. */
 async function startDev(args: string[], persistDir: string, readyPath: string): Promise<DevServer> {
-  const port = await freePort();
-  args.push('--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir);
-  args.push('--inspector-port', String(await freePort()), '--show-interactive-dev-session=false');
+  const removeState = () => rm(persistDir, { recursive: true, force: true });
   // Request logging costs the dev server CPU on every request; warnings and errors still show.
-  args.push('--log-level', 'warn');
-  const child: ChildProcess = spawn(wrangler, args, {
-    cwd: root,
-    env: wranglerEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let output = '';
-  const collect = (d: Buffer) => {
-    output += d.toString();
+  const launched = await launchDev([...args, '--log-level', 'warn'], { persistDir, readyPath }).catch(
+    async (error: unknown) => {
+      await removeState();
+      throw error;
+    },
+  );
+  return {
+    ...launched,
+    persistDir,
+    async stop() {
+      await launched.stop();
+      await removeState();
+    },
   };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.pid) {
-      const exited = new Promise((r) => child.once('exit', r));
-      process.kill(-child.pid, 'SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-    }
-    await rm(persistDir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    // A failed build leaves wrangler dev waiting for a fix (and its port holding requests): give up at once.
-    if (child.exitCode !== null || output.includes('Build failed')) {
-      await stop();
-      throw new Error(`wrangler dev did not start:\n${output}`);
-    }
-    try {
-      if ((await fetch(`${url}${readyPath}`, { signal: AbortSignal.timeout(2000) })).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`wrangler dev did not start:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return { url, persistDir, output: () => output, stop };
 }

@@ -9,10 +9,12 @@
  * settled it (cloudflare/workerd#2719; compatibility flag handle_cross_request_promise_resolution, on from
  * compatibility date 2024-10-14, which wrangler.jsonc's date is past); the stream's request is alive
  * meanwhile, held by its timer. Without that flag the continuation would run in the POST's request, which
- * cannot write to this stream: SSE_FAST_PATH=false then sends every POST through the D1 mailbox. Otherwise it wakes only for the D1 mailbox (sooner after
- * activity, slower while idle) and the keep-alive: every wake-up costs CPU, and an open stream is one
- * invocation whose CPU adds up for as long as it lasts (`npm run bench`, scenario 7: a 20 ms timer cost over
- * 100 ms of CPU per idle 20 s, a 250 ms one 23–38 ms).
+ * cannot write to this stream: SSE_FAST_PATH=false then sends every POST through the D1 mailbox.
+ *
+ * Otherwise the loop wakes only for the D1 mailbox (sooner after activity, slower while idle) and the
+ * keep-alive: every wake-up costs CPU, and an open stream is one invocation whose CPU adds up for as long as
+ * it lasts (`npm run bench`, scenario 7: a 20 ms timer cost over 100 ms of CPU per idle 20 s, a 250 ms one
+ * 23–38 ms).
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { log } from '../log';

@@ -7,8 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-const root = new URL('../../', import.meta.url).pathname;
-const wrangler = join(root, 'node_modules/.bin/wrangler');
+export const root = new URL('../../', import.meta.url).pathname;
+export const wrangler = join(root, 'node_modules/.bin/wrangler');
+
+/** No network here: skip metrics and the Request.cf sample, which would only time out. */
+export const wranglerEnv = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  NO_COLOR: '1',
+  FORCE_COLOR: '0',
+};
 
 /** Runs SQL against the local D1 state of a dev server, as `wrangler d1 execute --local` does for a person. */
 export async function d1Execute(persistDir: string, sql: string): Promise<unknown[]> {
@@ -17,7 +26,7 @@ export async function d1Execute(persistDir: string, sql: string): Promise<unknow
     ['d1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--json', '--command', sql],
     {
       cwd: root,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+      env: wranglerEnv,
       // Whole tables (e.g. every job after the load test) run to megabytes of JSON.
       maxBuffer: 256 * 1024 * 1024,
     },
@@ -57,65 +66,61 @@ export interface DevOptions {
 export async function startDev(options: DevOptions = {}): Promise<DevServer> {
   const ownsState = !options.persistDir;
   const persistDir = options.persistDir ?? (await mkdtemp(join(tmpdir(), 'imagegen-e2e-')));
-  // No network here: skip fetching the Request.cf sample, which would only time out.
-  const env = {
-    ...process.env,
-    WRANGLER_SEND_METRICS: 'false',
-    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-    NO_COLOR: '1',
-    FORCE_COLOR: '0',
-  };
   if (ownsState) {
     await promisify(execFile)(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir], {
       cwd: root,
-      env,
+      env: wranglerEnv,
     });
   }
-  // freePort's port is free when asked, not necessarily when wrangler binds it: another process may take it
-  // in between (seen once in CI), so a start refused for that alone is tried again on new ports.
-  let started: Launched | undefined;
-  for (let attempt = 1; !started; attempt++) {
-    try {
-      started = await launch(env, persistDir, options);
-    } catch (error) {
-      if (!(error instanceof PortTaken) || attempt >= 3) throw error;
-    }
-  }
-  const { child, url } = started;
-  const output = started.output;
+  const args = ['dev'];
+  for (const [key, value] of Object.entries(options.vars ?? {})) args.push('--var', `${key}:${value}`);
+  const launched = await launchDev(args, { persistDir, readyPath: '/health', logFile: options.logFile });
   return {
-    url,
+    ...launched,
     persistDir,
-    output,
     stop: async () => {
-      if (child.exitCode === null && child.pid) {
-        const exited = new Promise((r) => child.once('exit', r));
-        process.kill(-child.pid, 'SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-      }
+      await launched.stop();
       if (ownsState) await rm(persistDir, { recursive: true, force: true });
     },
   };
 }
 
-class PortTaken extends Error {}
-
-interface Launched {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
+export interface LaunchOptions {
+  persistDir: string;
+  /** A path that answers 2xx once the Worker serves. */
+  readyPath: string;
+  /** Also append everything the process prints to this file, for tests in other processes to read. */
+  logFile?: string | undefined;
 }
 
-/** One `wrangler dev` on fresh ports, once /health answers. */
-async function launch(env: NodeJS.ProcessEnv, persistDir: string, options: DevOptions): Promise<Launched> {
+class PortTaken extends Error {}
+
+/**
+ * `wrangler <args> --local` on free loopback ports with its state in `persistDir`, once `readyPath` answers;
+ * `stop` ends the process (the state stays). freePort's port is free when asked, not necessarily when wrangler
+ * binds it: another process may take it in between (seen once in CI), so a start refused for that alone is
+ * tried again on new ports.
+ */
+export async function launchDev(
+  args: string[],
+  options: LaunchOptions,
+): Promise<Pick<DevServer, 'url' | 'output' | 'stop'>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchOnce(args, options);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function launchOnce(args: string[], options: LaunchOptions): Promise<Pick<DevServer, 'url' | 'output' | 'stop'>> {
   const port = await freePort();
-  const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir];
-  args.push('--inspector-port', String(await freePort()), '--show-interactive-dev-session=false');
-  for (const [key, value] of Object.entries(options.vars ?? {})) args.push('--var', `${key}:${value}`);
-  const child: ChildProcess = spawn(wrangler, args, {
+  const all = [...args, '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', options.persistDir];
+  all.push('--inspector-port', String(await freePort()), '--show-interactive-dev-session=false');
+  const child: ChildProcess = spawn(wrangler, all, {
     cwd: root,
-    env,
+    env: wranglerEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -127,20 +132,32 @@ async function launch(env: NodeJS.ProcessEnv, persistDir: string, options: DevOp
   child.stdout?.on('data', capture);
   child.stderr?.on('data', capture);
   const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) {
+      const exited = new Promise((r) => child.once('exit', r));
+      process.kill(-child.pid, 'SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    }
+  };
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) {
-      const why = `wrangler dev exited early:\n${output}`;
+    // A failed build leaves wrangler dev waiting for a fix (and its port holding requests): give up at once.
+    if (child.exitCode !== null || output.includes('Build failed')) {
+      await stop();
+      const why = `wrangler dev did not start:\n${output}`;
       throw output.includes('Address already in use') ? new PortTaken(why) : new Error(why);
     }
     try {
-      const response = await fetch(`${url}/health`);
-      if (response.ok) break;
+      if ((await fetch(`${url}${options.readyPath}`, { signal: AbortSignal.timeout(2000) })).ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${output}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev did not start:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { child, url, output: () => output };
+  return { url, output: () => output, stop };
 }
